@@ -1,0 +1,1 @@
+"""The agents of the chain: buyers, clusters of firms, fairs, and the orders between them."""

@@ -1,0 +1,142 @@
+"""The firms of all clusters, held as columns (one numpy array per attribute).
+
+Firms are many and alike, so their state lives in arrays: per-period learning, spillovers
+and recording are vectorised, and a firm is its row index. Groups declared compactly in
+the scenario ("120 spokes drawn from this distribution") are expanded here, each group
+drawing from its own stream so that adding a group changes no other firm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chainsim.randomness import Streams
+from chainsim.scenario.model import RUNG_INDEX, Distribution, Scenario
+
+
+def draw(value: float | Distribution, n: int, rng: np.random.Generator,
+         low: float | None = None, high: float | None = None) -> np.ndarray:
+    """n values of a scenario number: a constant, or draws from its distribution, clipped."""
+    if isinstance(value, Distribution):
+        if value.dist == "uniform":
+            out = rng.uniform(value.low, value.high, n)
+        elif value.dist == "triangular":
+            out = (rng.triangular(value.low, value.mode, value.high, n)
+                   if value.low < value.high else np.full(n, value.low))
+        elif value.dist == "normal":
+            out = rng.normal(value.mean, value.sd, n)
+        else:
+            out = rng.lognormal(value.mean, value.sd, n)
+        if value.low is not None or value.high is not None:
+            out = np.clip(out, value.low, value.high)
+    else:
+        out = np.full(n, float(value))
+    if low is not None or high is not None:
+        out = np.clip(out, low, high)
+    return out
+
+
+@dataclass
+class FirmTable:
+    ids: list[str]
+    group: list[str]
+    cluster: np.ndarray
+    lead: np.ndarray
+    capacity: np.ndarray
+    caps: np.ndarray  # (n, 4): process, product, design, marketing
+    rung: np.ndarray
+    intent: np.ndarray
+    cash: np.ndarray
+    outsourcing: np.ndarray
+    spokes_per_order: np.ndarray
+    busy_until: np.ndarray = field(init=False)
+    units_period: np.ndarray = field(init=False)
+    revenue_period: np.ndarray = field(init=False)
+    revenue_year: np.ndarray = field(init=False)
+    revenue_last: np.ndarray = field(init=False)
+    units_year: np.ndarray = field(init=False)
+    cum_units: np.ndarray = field(init=False)
+    investing: np.ndarray = field(init=False)
+    services: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        self.busy_until = np.zeros(n)
+        self.units_period = np.zeros(n)
+        self.revenue_period = np.zeros(n)
+        self.revenue_year = np.zeros(n)
+        self.revenue_last = np.zeros(n)
+        self.units_year = np.zeros(n)
+        self.cum_units = np.zeros(n)
+        self.investing = np.zeros(n, dtype=bool)
+        self.services = np.zeros(n, dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[str, list[int]]]:
+    """Build the firm table; return it with the map from group id to firm rows."""
+    cols: dict[str, list] = {k: [] for k in (
+        "ids", "group", "cluster", "lead", "capacity", "caps", "rung", "intent", "cash",
+        "outsourcing", "spokes_per_order")}
+    groups: dict[str, list[int]] = {}
+    row = 0
+    for c, cluster in enumerate(scenario.clusters):
+        for spec in cluster.firms:
+            n = spec.count
+            rng = streams.get(f"group:{spec.id}", "draw")
+            width = len(str(n))
+            cols["ids"] += [spec.id] if n == 1 else [f"{spec.id}-{k + 1:0{width}d}" for k in range(n)]
+            cols["group"] += [spec.id] * n
+            cols["cluster"].append(np.full(n, c))
+            cols["lead"].append(np.full(n, spec.role == "lead"))
+            cols["capacity"].append(draw(spec.capacity, n, rng, low=1e-3))
+            cols["caps"].append(np.column_stack([
+                draw(getattr(spec, k), n, rng, 0.0, 1.0)
+                for k in ("process", "product", "design", "marketing")]))
+            cols["rung"].append(np.full(n, RUNG_INDEX[spec.rung]))
+            cols["intent"].append(draw(spec.strategic_intent, n, rng, 0.0, 1.0))
+            cols["cash"].append(draw(spec.cash, n, rng))
+            cols["outsourcing"].append(np.full(n, spec.outsourcing))
+            cols["spokes_per_order"].append(np.full(n, spec.spokes_per_order))
+            groups[spec.id] = list(range(row, row + n))
+            row += n
+    table = FirmTable(
+        ids=cols["ids"], group=cols["group"],
+        cluster=np.concatenate(cols["cluster"]).astype(np.int32),
+        lead=np.concatenate(cols["lead"]).astype(bool),
+        capacity=np.concatenate(cols["capacity"]),
+        caps=np.vstack(cols["caps"]),
+        rung=np.concatenate(cols["rung"]).astype(np.int8),
+        intent=np.concatenate(cols["intent"]),
+        cash=np.concatenate(cols["cash"]).astype(float),
+        outsourcing=np.concatenate(cols["outsourcing"]),
+        spokes_per_order=np.concatenate(cols["spokes_per_order"]).astype(np.int32),
+    )
+    return table, groups
+
+
+def spoke_map(scenario: Scenario, table: FirmTable, groups: dict[str, list[int]]) -> list[list[int]]:
+    """For each firm, the spokes that work for it (empty for spokes and for leads without).
+
+    A spoke group with `supplies` works for every lead firm listed; without, its spokes are
+    dealt out in turn to the cluster's lead firms, one lead each.
+    """
+    spokes: list[list[int]] = [[] for _ in range(len(table))]
+    for cluster in scenario.clusters:
+        leads = [i for g in cluster.firms if g.role == "lead" for i in groups[g.id]]
+        turn = 0
+        for spec in cluster.firms:
+            if spec.role != "spoke":
+                continue
+            for s in groups[spec.id]:
+                if spec.supplies:
+                    for lead in (i for t in spec.supplies for i in groups[t]):
+                        spokes[lead].append(s)
+                else:
+                    spokes[leads[turn % len(leads)]].append(s)
+                    turn += 1
+    return spokes

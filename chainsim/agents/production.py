@@ -1,0 +1,163 @@
+"""The order flow inside a cluster, lean: callbacks on timeouts, counters instead of all_of.
+
+MODEL.md 4, "Seasonal ordering": a lead firm accepts an order within its capacity (queueing
+it behind earlier work, or refusing it with the reason recorded), splits it into sub-orders
+for its spokes, waits for all of them, assembles, inspects and ships; the buyer inspects on
+arrival. Each sub-order costs one SimPy event (its completion), the order two more
+(assembly done, arrival), so an order with three sub-orders costs five events for four
+order items. Production capacity is a schedule (`busy_until`), not a SimPy resource: work
+is sequential per firm, and a queue of accepted orders is simply a later start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chainsim import technology as tech_fn
+from chainsim.agents.orders import Order, SubOrder
+from chainsim.technology import PROCESS, PRODUCT
+
+if TYPE_CHECKING:
+    from chainsim.engine.world import World
+
+
+class Production:
+    """Lead firms and their spokes turning orders into shipments."""
+
+    def __init__(self, world: World):
+        self.w = world
+        self.env = world.env
+        self.firms = world.firms
+        self.tech = world.scenario.technology
+        self.spokes = world.spokes
+        self._turn = [0] * len(world.firms)
+        self._next_id = 0
+
+    # -- acceptance ------------------------------------------------------------------
+
+    def receive(self, link, qty: float, price: float, lead_time: float) -> None:
+        """A buyer places an order with a lead firm; the firm accepts, queues or refuses."""
+        w, f, env = self.w, self.firms, self.env
+        now = env.now
+        order = Order(self._next_id, link, qty, price, now, now + lead_time)
+        self._next_id += 1
+        book = w.book
+        book.placed += 1
+        i = link.firm
+        cluster = w.clusters[f.cluster[i]]
+        if not cluster.active:
+            return self._refuse(order, "inactive")
+        process = f.caps[i, PROCESS]
+        spokes = self.spokes[i]
+        k = min(int(f.spokes_per_order[i]), len(spokes))
+        own = qty * (1.0 - f.outsourcing[i]) if k else qty
+        start = max(now, f.busy_until[i])
+        own_ready = start + own / tech_fn.speed(f.capacity[i], process)
+        chosen, finishes = [], []
+        latest = own_ready
+        if k:
+            sub_qty = (qty - own) / k
+            turn = self._turn[i]
+            for j in range(k):
+                s = spokes[(turn + j) % len(spokes)]
+                s_start = max(now, f.busy_until[s])
+                s_done = s_start + sub_qty / tech_fn.speed(f.capacity[s], f.caps[s, PROCESS])
+                chosen.append(s)
+                finishes.append(s_done)
+                latest = max(latest, s_done)
+        if k:
+            spoke_process = sum(f.caps[s, PROCESS] for s in chosen) / k
+            order.process = (1.0 - f.outsourcing[i]) * process + f.outsourcing[i] * spoke_process
+        else:
+            order.process = process
+        ready = latest + self.tech.assembly_days
+        if ready + cluster.transit_days > order.due + self.tech.late_tolerance_days:
+            return self._refuse(order, "capacity")
+
+        book.accepted += 1
+        if start > now or any(max(now, f.busy_until[s]) > now for s in chosen):
+            book.queued += 1
+        f.busy_until[i] = own_ready
+        order.own_ready = own_ready
+        wage = cluster.wage
+        w.ledger.firm_to_world("production", i,
+                               own * tech_fn.unit_cost(wage, process, self.tech))
+        if not k:
+            self._assemble(order)
+            return None
+        self._turn[i] = (self._turn[i] + k) % len(spokes)
+        order.pending = k
+        for s, done in zip(chosen, finishes, strict=True):
+            f.busy_until[s] = done
+            s_cost = tech_fn.unit_cost(wage, f.caps[s, PROCESS], self.tech)
+            sub = SubOrder(order, s, sub_qty, s_cost * (1.0 + self.tech.supplier_margin))
+            w.ledger.firm_to_world("production", s, sub_qty * s_cost)
+            book.sub_placed += 1
+            env.timeout(done - now, sub).callbacks.append(self._sub_done)
+        return None
+
+    def _refuse(self, order: Order, reason: str) -> None:
+        self.w.book.refused += 1
+        self.w.book.refused_by_reason[reason] += 1
+        link = order.link
+        link.refused += 1
+        self.w.recorder.cluster_flows["refused"][self.firms.cluster[link.firm]] += 1
+
+    # -- sub-orders, assembly, shipping ----------------------------------------------
+
+    def _sub_done(self, event) -> None:
+        sub: SubOrder = event.value
+        order = sub.order
+        lead = order.link.firm
+        w = self.w
+        w.book.sub_done += 1
+        value = sub.qty * sub.price
+        w.ledger.firm_to_firm("spoke_payment", lead, sub.spoke, value)
+        f = self.firms
+        f.units_period[sub.spoke] += sub.qty
+        f.units_year[sub.spoke] += sub.qty
+        f.revenue_period[sub.spoke] += value
+        f.revenue_year[sub.spoke] += value
+        order.pending -= 1
+        if order.pending == 0:
+            self._assemble(order)
+
+    def _assemble(self, order: Order) -> None:
+        """All parts are in: assemble, inspect (rework what inspection catches), then ship."""
+        now = self.env.now
+        i = order.link.firm
+        process = order.process
+        prevented = self.w.effects[order.link.governance].failure_prevention
+        rng = self.w.streams.get(self.firms.ids[i], "inspection")
+        delay = max(order.own_ready - now, 0.0) + self.tech.assembly_days
+        if rng.random() < tech_fn.defect_probability(process, self.tech) * (1.0 - prevented):
+            if rng.random() < tech_fn.detection(process):
+                delay += self.tech.assembly_days  # rework
+                self.w.ledger.firm_to_world("rework", i, 0.1 * order.qty * order.price)
+            else:
+                order.defective = True
+        self.env.timeout(delay, order).callbacks.append(self._ship)
+
+    def _ship(self, event) -> None:
+        order: Order = event.value
+        w = self.w
+        w.book.shipped += 1
+        i = order.link.firm
+        cluster = w.clusters[self.firms.cluster[i]]
+        rng = w.streams.get(self.firms.ids[i], "transit")
+        transit = cluster.transit_days * rng.lognormal(0.0, 0.15)
+        w.ledger.firm_to_world("transport", i, order.qty * cluster.transport_cost)
+        self.env.timeout(transit, order).callbacks.append(self._arrive)
+
+    def _arrive(self, event) -> None:
+        order: Order = event.value
+        self.w.buyers[order.link.buyer].inspect(order)
+
+    # -- shared helpers ---------------------------------------------------------------
+
+    def failure_probability(self, firm: int, requirement: float) -> float:
+        """The model's chance an order from this firm fails the buyer's inspection."""
+        f = self.firms
+        p = f.caps[firm, PROCESS]
+        return tech_fn.failure_probability(p, f.caps[firm, PRODUCT], requirement,
+                                           tech_fn.detection(p), self.tech)

@@ -1,0 +1,74 @@
+"""Readable terminal tables (rich) for run summaries: one column per agent, so a summary
+fits an 80-column terminal however many stages or metrics there are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ORDER_STAGES = ("placed", "accepted", "queued", "refused", "in_production", "shipped",
+                "in_transit", "delivered", "failed", "late", "sub_placed", "sub_done")
+CLUSTER_ROWS = (
+    ("units delivered", "units", "num"), ("revenue", "revenue", "num"),
+    ("unit value", "unit_value", "num"), ("price index, start", "price_index_start", "num"),
+    ("price index, end", "price_index_end", "num"), ("price decline", "price_decline", "pct"),
+    ("share of retail value", "retail_share", "pct"),
+    ("process (leads, end)", "process", "num"), ("product", "product", "num"),
+    ("design", "design", "num"), ("marketing", "marketing", "num"),
+    ("full package or higher", "full_package", "pct"),
+    ("ODM or OBM", "functional_upgrading", "pct"), ("fair share", "fair_share", "pct"),
+    ("exhibitors per fair", "exhibitors_per_fair", "num"),
+    ("main buyer share", "main_buyer_share", "pct"),
+    ("quasi-hierarchical links", "quasi_hierarchy_share", "pct"),
+    ("lock-in", "lock_in", "pct"),
+)
+BUYER_ROWS = (
+    ("units", "units", "num"), ("spend", "spend", "num"), ("mean price", "mean_price", "num"),
+    ("failed orders", "failed_orders", "int"), ("from scouted sources", "scouted_share", "pct"),
+    ("suppliers at end", "suppliers", "int"), ("quasi-hierarchical", "quasi_hierarchy_links",
+                                               "int"),
+)
+
+
+def fmt(value: Any, kind: str = "num") -> str:
+    if value is None:
+        return "-"
+    if kind == "pct":
+        return f"{100 * value:.1f}%"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for agent in agents:
+        table.add_column(agent, justify="right")
+    for label, key, kind in rows:
+        table.add_row(label, *(fmt(a.get(key), kind) for a in agents.values()))
+    return table
+
+
+def print_summary(summary: dict[str, Any], source: str) -> None:
+    console = Console()
+    console.print(f"[bold]{summary['scenario']}[/bold]")
+    console.print(f"{source}, seed {summary['seed']}, {summary['horizon_years']:g} years, "
+                  f"chainsim {summary['version']}: {summary['events']:,} SimPy events in "
+                  f"{summary['wall_seconds']:.2f} s")
+    orders = Table(title="Orders by stage", title_justify="left")
+    orders.add_column("stage")
+    orders.add_column("orders", justify="right")
+    for stage in ORDER_STAGES:
+        orders.add_row(stage.replace("_", " "), f"{summary['orders'][stage]:,}")
+    console.print(orders)
+    console.print(agent_table("Clusters", summary["clusters"], CLUSTER_ROWS))
+    console.print(agent_table("Buyers", summary["buyers"], BUYER_ROWS))
+    decisions = ", ".join(f"{k} {v}" for k, v in summary["decisions"].items())
+    console.print(f"Decisions logged: {decisions}")

@@ -1,0 +1,1 @@
+"""SimPy plumbing: building the world from a scenario, the calendar, and the run lifecycle."""

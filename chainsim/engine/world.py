@@ -1,0 +1,109 @@
+"""Build everything a run needs from a validated scenario, and wire it together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import simpy
+
+from chainsim.agents.buyers import PAID_RUNG, BuyerAgent
+from chainsim.agents.clusters import ClusterAgent
+from chainsim.agents.fairs import FairAgent
+from chainsim.agents.firms import FirmTable, expand_firms, spoke_map
+from chainsim.agents.ledger import Ledger
+from chainsim.agents.links import Link
+from chainsim.agents.orders import OrderBook
+from chainsim.agents.production import Production
+from chainsim.randomness import Streams
+from chainsim.results.records import DecisionLog, Recorder
+from chainsim.rules import RULES
+from chainsim.scenario.model import Scenario
+
+
+@dataclass(eq=False)
+class World:
+    scenario: Scenario
+    env: simpy.Environment
+    streams: Streams
+    firms: FirmTable
+    groups: dict[str, list[int]]
+    spokes: list[list[int]]
+    book: OrderBook
+    ledger: Ledger
+    log: DecisionLog
+    recorder: Recorder
+
+    def __post_init__(self) -> None:
+        s = self.scenario
+        self.effects = dict(s.governance)
+        self.rules = SimpleNamespace(**{field: RULES[field][name] for field, name in s.rules})
+        self.links: list[Link] = []
+        self.firm_links: list[list[Link]] = [[] for _ in range(len(self.firms))]
+        entrants = {sh.cluster for sh in s.shocks if sh.kind == "entrant"}
+        self.clusters = [ClusterAgent(self, c, spec, spec.id in entrants)
+                         for c, spec in enumerate(s.clusters)]
+        self.buyers = [BuyerAgent(self, b, spec) for b, spec in enumerate(s.buyers)]
+        self.production = Production(self)
+        buyer_index = {b.id: b.index for b in self.buyers}
+        for spec in s.links:
+            firms = [i for target in spec.firms for i in self.groups[target]]
+            for i in firms:
+                self.add_link(buyer_index[spec.buyer], i, spec.governance,
+                              spec.share / len(firms), self.buyers[buyer_index[spec.buyer]]
+                              .spec.price, origin="initial")
+        self.fairs = [FairAgent(self, k, spec) for k, spec in enumerate(s.fairs)]
+
+    def add_link(self, buyer: int, firm: int, governance: str, share: float, price: float,
+                 origin: str) -> Link:
+        link = Link(len(self.links), buyer, firm, governance, share, price, self.env.now,
+                    origin=origin)
+        self.links.append(link)
+        self.buyers[buyer].links.append(link)
+        self.firm_links[firm].append(link)
+        return link
+
+    def annual_revenue(self, firm: int) -> float:
+        """Sales over the last full year (the running year's, until one has passed)."""
+        last = self.firms.revenue_last[firm]
+        return float(last if last > 0.0 else self.firms.revenue_year[firm])
+
+    def exporters(self) -> list[int]:
+        """Lead firms of the clusters that are open for business: the scouting pool."""
+        return [int(i) for c in self.clusters if c.active for i in c.leads]
+
+    def sales_profile(self, firm: int) -> tuple[Link | None, float, float, float]:
+        """The firm's main buyer link and its share of the firm's sales this year, and the
+        shares of sales to chains that pay for supplier design and for own brands."""
+        links = [link for link in self.firm_links[firm] if link.active]
+        if not links:
+            return None, 0.0, 0.0, 0.0
+        revenue = [link.revenue_last for link in links]
+        total = sum(revenue)
+        if total <= 0.0:
+            revenue = [link.revenue_year for link in links]
+            total = sum(revenue)
+        if total <= 0.0:
+            weights = [link.share for link in links]
+            total = sum(weights) or 1.0
+            revenue = weights
+        main = max(range(len(links)), key=lambda k: revenue[k])
+        design = brand = 0.0
+        for link, rev in zip(links, revenue, strict=True):
+            paid = PAID_RUNG[self.buyers[link.buyer].spec.product_definition]
+            design += rev * (paid >= 2)
+            brand += rev * (paid >= 3)
+        return links[main], revenue[main] / total, design / total, brand / total
+
+
+def build_world(scenario: Scenario, replication: int = 0, seed: int | None = None) -> World:
+    seed = scenario.simulation.seed if seed is None else seed
+    streams = Streams(seed, replication)
+    firms, groups = expand_firms(scenario, streams)
+    env = simpy.Environment()
+    return World(
+        scenario=scenario, env=env, streams=streams, firms=firms, groups=groups,
+        spokes=spoke_map(scenario, firms, groups), book=OrderBook(),
+        ledger=Ledger(firms.cash, len(scenario.buyers)), log=DecisionLog(),
+        recorder=Recorder(len(firms), len(scenario.clusters), len(scenario.buyers)),
+    )

@@ -1,0 +1,1 @@
+"""Experiment tooling: replication statistics and parallel executors."""

@@ -1,0 +1,1 @@
+"""Records of a run (flat, typed) and the pure metric functions computed from them."""

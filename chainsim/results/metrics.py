@@ -1,0 +1,192 @@
+"""Metrics: pure functions of a run's tables (MODEL.md 5; documented in docs/metrics.md).
+
+Each function takes the DataFrames a run records (`firms`, `clusters`, `buyers`, `links`,
+`fairs`; see `chainsim.results.records`) and returns numbers or small frames. None of them
+runs a simulation, so each is unit-tested on hand-made tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CAPABILITIES = ("process", "product", "design", "marketing")
+RUNGS = ("assembly", "full_package", "odm", "obm")
+GOVERNANCE = ("market", "modular", "network", "quasi_hierarchy", "hierarchy")
+
+
+def price_index(links: pd.DataFrame) -> pd.DataFrame:
+    """Units-weighted mean agreed (base) price per cluster and period.
+
+    The agreed price leaves out rung and quality premiums, so it measures price pressure,
+    not product upgrading (H&S 4.2: "sharply declining prices"). Unit: money per unit.
+    """
+    sold = links[links["units"] > 0]
+    if sold.empty:
+        return pd.DataFrame(columns=["period", "cluster", "price_index"])
+    weighted = (sold["price"] * sold["units"]).groupby([sold["period"], sold["cluster"]]).sum()
+    units = sold.groupby(["period", "cluster"])["units"].sum()
+    return (weighted / units).rename("price_index").reset_index()
+
+
+def price_decline(index: pd.DataFrame, cluster: int, window: int = 4) -> float:
+    """Relative fall of a cluster's price index: mean of the first `window` priced periods
+    against the last `window`. 0.2 means prices fell by a fifth. NaN without prices."""
+    series = index[index["cluster"] == cluster].sort_values("period")["price_index"]
+    if len(series) < 2:
+        return float("nan")
+    w = max(1, min(window, len(series) // 2))
+    first, last = series.iloc[:w].mean(), series.iloc[-w:].mean()
+    return float(1.0 - last / first)
+
+
+def unit_value(clusters: pd.DataFrame) -> pd.DataFrame:
+    """Value per unit delivered, per cluster and period: product upgrading raises it
+    (H&S 1: "increased unit values"). Unit: money per unit."""
+    out = clusters[["period", "cluster"]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["unit_value"] = np.where(clusters["units"] > 0,
+                                     clusters["value"] / clusters["units"], np.nan)
+    return out
+
+
+def retail_share(clusters: pd.DataFrame, cluster: int) -> float:
+    """Share of the retail value of the cluster's deliveries that the cluster captured."""
+    rows = clusters[clusters["cluster"] == cluster]
+    retail = rows["retail_value"].sum()
+    return float(rows["value"].sum() / retail) if retail > 0 else float("nan")
+
+
+def capability_means(firms: pd.DataFrame, period: int | None = None,
+                     leads_only: bool = False) -> pd.DataFrame:
+    """Mean capability of each kind per cluster (0-1), at `period` (default: the last)."""
+    if firms.empty:
+        return pd.DataFrame(columns=["cluster", *CAPABILITIES])
+    period = int(firms["period"].max()) if period is None else period
+    rows = firms[firms["period"] == period]
+    if leads_only:
+        rows = rows[rows["lead"]]
+    return rows.groupby("cluster")[list(CAPABILITIES)].mean().reset_index()
+
+
+def capability_gain(firms: pd.DataFrame, cluster: int, kind: str,
+                    leads_only: bool = True) -> float:
+    """Rise of a cluster's mean capability from the first to the last period (0-1 scale):
+    process, product, or design/marketing as the ground of functional upgrading."""
+    rows = firms[firms["cluster"] == cluster]
+    if leads_only:
+        rows = rows[rows["lead"]]
+    if rows.empty:
+        return float("nan")
+    means = rows.groupby("period")[kind].mean()
+    return float(means.iloc[-1] - means.iloc[0])
+
+
+def rung_shares(firms: pd.DataFrame, period: int | None = None,
+                leads_only: bool = True) -> pd.DataFrame:
+    """Share of firms on each rung of the functional ladder, per cluster."""
+    if firms.empty:
+        return pd.DataFrame(columns=["cluster", *RUNGS])
+    period = int(firms["period"].max()) if period is None else period
+    rows = firms[firms["period"] == period]
+    if leads_only:
+        rows = rows[rows["lead"]]
+    counts = pd.crosstab(rows["cluster"], rows["rung"], normalize="index")
+    counts = counts.reindex(columns=range(len(RUNGS)), fill_value=0.0)
+    counts.columns = list(RUNGS)
+    return counts.reset_index()
+
+
+def functional_upgrading(firms: pd.DataFrame, cluster: int) -> float:
+    """Share of a cluster's lead firms at own design (ODM) or own brand (OBM) at the end."""
+    shares = rung_shares(firms)
+    row = shares[shares["cluster"] == cluster]
+    if row.empty:
+        return float("nan")
+    return float(row["odm"].iloc[0] + row["obm"].iloc[0])
+
+
+def first_time_at_rung(firms: pd.DataFrame, cluster: int, rung: int) -> float:
+    """Time (days) when the first firm of a cluster reached `rung`; NaN if none did."""
+    rows = firms[(firms["cluster"] == cluster) & (firms["rung"] >= rung)]
+    return float(rows["time"].min()) if not rows.empty else float("nan")
+
+
+def fair_share(fairs: pd.DataFrame, cluster: int) -> float:
+    """The cluster's exhibitors as a share of all exhibitors, summed over fairs held
+    (H&S 4.2-4.3: Brazil 7 of 1,612 at Duesseldorf, Italy 575)."""
+    if fairs.empty:
+        return float("nan")
+    mine = fairs.loc[fairs["cluster"] == cluster, "exhibitors"].sum()
+    totals = fairs.drop_duplicates(["time", "fair"])["total"].sum()
+    return float(mine / totals) if totals > 0 else float("nan")
+
+
+def exhibitors_per_fair(fairs: pd.DataFrame, cluster: int) -> float:
+    rows = fairs[fairs["cluster"] == cluster]
+    return float(rows["exhibitors"].mean()) if not rows.empty else float("nan")
+
+
+def governance_mix(links: pd.DataFrame) -> pd.DataFrame:
+    """Share of active links of each governance type, per period."""
+    active = links[links["active"]]
+    if active.empty:
+        return pd.DataFrame(columns=["period", *GOVERNANCE])
+    mix = pd.crosstab(active["period"], active["governance"], normalize="index")
+    return mix.reindex(columns=list(GOVERNANCE), fill_value=0.0).reset_index()
+
+
+def governance_share(links: pd.DataFrame, kind: str, cluster: int | None = None,
+                     period: int | None = None) -> float:
+    """Share of a cluster's active links under one governance type at a period (last)."""
+    rows = links[links["active"]]
+    if cluster is not None:
+        rows = rows[rows["cluster"] == cluster]
+    if rows.empty:
+        return float("nan")
+    period = int(rows["period"].max()) if period is None else period
+    rows = rows[rows["period"] == period]
+    return float((rows["governance"] == kind).mean()) if not rows.empty else float("nan")
+
+
+def buyer_concentration(links: pd.DataFrame, cluster: int) -> dict[str, float]:
+    """Main buyer's share of the cluster's output, the mean of each lead firm's main-buyer
+    share, and the Herfindahl index of the cluster's buyers (all over the whole run)."""
+    rows = links[(links["cluster"] == cluster) & (links["units"] > 0)]
+    if rows.empty:
+        nan = float("nan")
+        return {"main_buyer_share": nan, "firm_main_buyer_share": nan, "hhi": nan}
+    by_buyer = rows.groupby("buyer")["units"].sum()
+    shares = by_buyer / by_buyer.sum()
+    per_firm = rows.groupby(["firm", "buyer"])["units"].sum()
+    firm_main = (per_firm.groupby(level=0).max() / per_firm.groupby(level=0).sum()).mean()
+    return {"main_buyer_share": float(shares.max()), "firm_main_buyer_share": float(firm_main),
+            "hhi": float((shares ** 2).sum())}
+
+
+def lock_in(links: pd.DataFrame, firms: pd.DataFrame, cluster: int) -> float:
+    """Share of the cluster's lead firms that sell over 80% to one quasi-hierarchical or
+    hierarchical buyer and stay below own design at the end (H&S 4.2)."""
+    rows = links[(links["cluster"] == cluster) & (links["units"] > 0)]
+    last = firms[(firms["cluster"] == cluster) & firms["lead"]]
+    if rows.empty or last.empty:
+        return float("nan")
+    last = last[last["period"] == last["period"].max()].set_index("firm")
+    per = rows.groupby(["firm", "buyer"]).agg(units=("units", "sum"),
+                                              governance=("governance", "last"))
+    total = per["units"].groupby(level=0).sum()
+    locked = 0
+    for firm, group in per.groupby(level=0):
+        top = group["units"].idxmax()
+        tight = group.loc[top, "governance"] in ("quasi_hierarchy", "hierarchy")
+        if (tight and group.loc[top, "units"] / total[firm] > 0.8
+                and firm in last.index and last.loc[firm, "rung"] < 2):
+            locked += 1
+    return locked / len(last)
+
+
+def scouted_share(clusters: pd.DataFrame, entrant_clusters: list[int]) -> float:
+    """Share of all units delivered that came from entrant clusters (orders moved)."""
+    total = clusters["units"].sum()
+    moved = clusters.loc[clusters["cluster"].isin(entrant_clusters), "units"].sum()
+    return float(moved / total) if total > 0 else float("nan")

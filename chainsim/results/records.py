@@ -1,0 +1,120 @@
+"""What a run records: per-period panels and a decision log, never one row per order.
+
+Agents call `Recorder.snapshot` once per period and `DecisionLog.add` for each decision;
+orders only increment counters. Memory therefore grows with periods x agents, not with the
+number of orders (issue 4; STYLE.md speed notes).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FLOW_FIELDS = ("units", "value", "retail_value", "delivered", "failed", "refused",
+               "scouted_units")
+
+
+@dataclass
+class DecisionLog:
+    """Every decision with time, agent, rule and the numbers behind it (MODEL.md 5)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, time: float, decision: str, agent: str, rule: str, /, **numbers: Any) -> None:
+        self.counts[decision] += 1
+        self.rows.append({"time": round(time, 3), "decision": decision, "agent": agent,
+                          "rule": rule, **numbers})
+
+
+class Recorder:
+    """Per-period panels of firms, clusters, buyers and links."""
+
+    def __init__(self, n_firms: int, n_clusters: int, n_buyers: int):
+        self.times: list[float] = []
+        self.firm_caps: list[np.ndarray] = []
+        self.firm_rung: list[np.ndarray] = []
+        self.firm_units: list[np.ndarray] = []
+        self.firm_revenue: list[np.ndarray] = []
+        self.firm_cash: list[np.ndarray] = []
+        self.cluster_flows = {k: np.zeros(n_clusters) for k in FLOW_FIELDS}
+        self.buyer_flows = {k: np.zeros(n_buyers) for k in ("units", "value", "scouted_units",
+                                                            "failed", "delivered")}
+        self.cluster_rows: list[dict[str, np.ndarray]] = []
+        self.buyer_rows: list[dict[str, np.ndarray]] = []
+        self.link_rows: list[tuple] = []
+        self.fair_rows: list[dict[str, Any]] = []
+
+    def snapshot(self, time: float, firms: Any, links: list[Any], cluster_index: np.ndarray
+                 ) -> None:
+        """Close a period: copy firm state, move flow accumulators into the panels."""
+        self.times.append(time)
+        self.firm_caps.append(firms.caps.astype(np.float32))
+        self.firm_rung.append(firms.rung.copy())
+        self.firm_units.append(firms.units_period.astype(np.float32))
+        self.firm_revenue.append(firms.revenue_period.astype(np.float32))
+        self.firm_cash.append(firms.cash.astype(np.float32))
+        self.cluster_rows.append({k: v.copy() for k, v in self.cluster_flows.items()})
+        self.buyer_rows.append({k: v.copy() for k, v in self.buyer_flows.items()})
+        for v in self.cluster_flows.values():
+            v[:] = 0.0
+        for v in self.buyer_flows.values():
+            v[:] = 0.0
+        period = len(self.times) - 1
+        for link in links:
+            if not link.active and link.units_period == 0.0:
+                continue
+            self.link_rows.append((period, link.id, link.buyer, link.firm,
+                                   int(cluster_index[link.firm]), link.governance, link.active,
+                                   link.share, link.price, link.units_period, link.value_period,
+                                   link.origin))
+            link.units_period = 0.0
+            link.value_period = 0.0
+        firms.units_period[:] = 0.0
+        firms.revenue_period[:] = 0.0
+
+    # -- tables -------------------------------------------------------------------------
+
+    def firm_panel(self, firm_ids: list[str], cluster_of: np.ndarray, lead: np.ndarray
+                   ) -> pd.DataFrame:
+        if not self.times:
+            return pd.DataFrame()
+        n, t = len(firm_ids), len(self.times)
+        caps = np.stack(self.firm_caps)  # (t, n, 4)
+        return pd.DataFrame({
+            "period": np.repeat(np.arange(t), n),
+            "time": np.repeat(np.asarray(self.times), n),
+            "firm": np.tile(np.arange(n), t),
+            "cluster": np.tile(cluster_of, t),
+            "lead": np.tile(lead, t),
+            "process": caps[:, :, 0].ravel(),
+            "product": caps[:, :, 1].ravel(),
+            "design": caps[:, :, 2].ravel(),
+            "marketing": caps[:, :, 3].ravel(),
+            "rung": np.concatenate(self.firm_rung),
+            "units": np.concatenate(self.firm_units),
+            "revenue": np.concatenate(self.firm_revenue),
+            "cash": np.concatenate(self.firm_cash),
+        })
+
+    def flow_panel(self, rows: list[dict[str, np.ndarray]], key: str) -> pd.DataFrame:
+        if not rows:
+            return pd.DataFrame()
+        width = len(next(iter(rows[0].values())))
+        data: dict[str, Any] = {
+            "period": np.repeat(np.arange(len(rows)), width),
+            "time": np.repeat(np.asarray(self.times), width),
+            key: np.tile(np.arange(width), len(rows)),
+        }
+        for name in rows[0]:
+            data[name] = np.concatenate([r[name] for r in rows])
+        return pd.DataFrame(data)
+
+    def link_panel(self) -> pd.DataFrame:
+        return pd.DataFrame(self.link_rows, columns=[
+            "period", "link", "buyer", "firm", "cluster", "governance", "active", "share",
+            "price", "units", "value", "origin"])

@@ -1,0 +1,124 @@
+"""From a run's records to its headline metrics and its JSON summary."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from chainsim.results import metrics as m
+
+CLUSTER_METRICS = (
+    "units", "revenue", "unit_value", "price_index_start", "price_index_end", "price_decline",
+    "retail_share", "process_gain", "product_gain", "design_gain", "marketing_gain",
+    "process", "product", "design", "marketing", "functional_upgrading", "full_package",
+    "fair_share", "exhibitors_per_fair", "main_buyer_share", "firm_main_buyer_share", "hhi",
+    "lock_in", "quasi_hierarchy_share", "market_share_of_links", "network_share",
+    "failed_orders", "refused_orders",
+)
+
+
+def cluster_metrics(result: Any, c: int) -> dict[str, float]:
+    t = result.tables
+    firms, clusters, links, fairs = t["firms"], t["clusters"], t["links"], t["fairs"]
+    rows = clusters[clusters["cluster"] == c]
+    index = m.price_index(links)
+    series = index[index["cluster"] == c].sort_values("period")["price_index"]
+    caps = m.capability_means(firms, leads_only=True)
+    caps = caps[caps["cluster"] == c]
+    rungs = m.rung_shares(firms)
+    rungs = rungs[rungs["cluster"] == c]
+    units = float(rows["units"].sum())
+    out = {
+        "units": units,
+        "revenue": float(rows["value"].sum()),
+        "unit_value": float(rows["value"].sum() / units) if units > 0 else math.nan,
+        "price_index_start": float(series.iloc[0]) if len(series) else math.nan,
+        "price_index_end": float(series.iloc[-1]) if len(series) else math.nan,
+        "price_decline": m.price_decline(index, c),
+        "retail_share": m.retail_share(clusters, c),
+        "functional_upgrading": m.functional_upgrading(firms, c),
+        "full_package": float(rungs[["full_package", "odm", "obm"]].sum(axis=1).iloc[0])
+        if not rungs.empty else math.nan,
+        "fair_share": m.fair_share(fairs, c),
+        "exhibitors_per_fair": m.exhibitors_per_fair(fairs, c),
+        "lock_in": m.lock_in(links, firms, c),
+        "quasi_hierarchy_share": m.governance_share(links, "quasi_hierarchy", c),
+        "market_share_of_links": m.governance_share(links, "market", c),
+        "network_share": m.governance_share(links, "network", c),
+        "failed_orders": float(rows["failed"].sum()),
+        "refused_orders": float(rows["refused"].sum()),
+    }
+    for kind in m.CAPABILITIES:
+        out[f"{kind}_gain"] = m.capability_gain(firms, c, kind)
+        out[kind] = float(caps[kind].iloc[0]) if not caps.empty else math.nan
+    out.update(m.buyer_concentration(links, c))
+    return {k: out[k] for k in CLUSTER_METRICS}
+
+
+BUYER_METRICS = ("units", "spend", "mean_price", "failed_orders", "scouted_share",
+                 "suppliers", "quasi_hierarchy_links")
+
+
+def buyer_metrics(result: Any, b: int) -> dict[str, float]:
+    t = result.tables
+    rows = t["buyers"][t["buyers"]["buyer"] == b]
+    links = t["links"]
+    last = links[(links["buyer"] == b) & links["active"]]
+    last = last[last["period"] == links["period"].max()] if not links.empty else last
+    units = float(rows["units"].sum())
+    return {
+        "units": units,
+        "spend": float(rows["value"].sum()),
+        "mean_price": float(rows["value"].sum() / units) if units > 0 else math.nan,
+        "failed_orders": float(rows["failed"].sum()),
+        "scouted_share": float(rows["scouted_units"].sum() / units) if units > 0 else math.nan,
+        "suppliers": float(len(last)),
+        "quasi_hierarchy_links": float((last["governance"] == "quasi_hierarchy").sum()),
+    }
+
+
+def headline(result: Any) -> dict[str, float]:
+    """Flat metric name -> value: what replications, comparisons and sweeps aggregate."""
+    out: dict[str, float] = {}
+    for c, cluster in enumerate(result.scenario.clusters):
+        for k, v in cluster_metrics(result, c).items():
+            out[f"cluster.{cluster.id}.{k}"] = v
+    for b, buyer in enumerate(result.scenario.buyers):
+        for k, v in buyer_metrics(result, b).items():
+            out[f"buyer.{buyer.id}.{k}"] = v
+    for k, v in result.orders.items():
+        out[f"orders.{k}"] = float(v)
+    out["links.quasi_hierarchy_share"] = m.governance_share(result.tables["links"],
+                                                            "quasi_hierarchy")
+    return out
+
+
+def summarize(result: Any) -> dict[str, Any]:
+    """The JSON summary of one run (issue 2: scenario, seed, version, events, wall time)."""
+    h = headline(result)
+    clusters = {c.id: {k: _clean(h[f"cluster.{c.id}.{k}"]) for k in CLUSTER_METRICS}
+                for c in result.scenario.clusters}
+    buyers = {b.id: {k: _clean(h[f"buyer.{b.id}.{k}"]) for k in BUYER_METRICS}
+              for b in result.scenario.buyers}
+    return {
+        "scenario": result.scenario.simulation.name,
+        "seed": result.seed,
+        "replication": result.replication,
+        "horizon_years": result.horizon_years,
+        "version": result.version,
+        "events": result.events,
+        "wall_seconds": round(result.wall_seconds, 4),
+        "orders": result.orders,
+        "payments": {k: round(v, 2) for k, v in sorted(result.money.items())},
+        "money_imbalance": round(result.imbalance, 6),
+        "decisions": dict(sorted(result.decision_counts.items())),
+        "clusters": clusters,
+        "buyers": buyers,
+    }
+
+
+def _clean(value: float) -> float | None:
+    """JSON has no NaN: missing figures become null."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return round(float(value), 6)

@@ -1,0 +1,306 @@
+"""The scenario format: frozen, validated pydantic models.
+
+A scenario file is TOML; `chainsim.scenario.load` reads it into these models before the
+engine starts. Every model forbids unknown keys, so a typo is an error naming its dotted
+path. Documented field by field in `docs/scenario-format.md`; `chainsim schema` prints the
+JSON Schema generated from these classes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chainsim.limits import MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
+
+GovernanceName = Literal["market", "modular", "network", "quasi_hierarchy", "hierarchy"]
+RUNGS = ("assembly", "full_package", "odm", "obm")
+Rung = Literal["assembly", "full_package", "odm", "obm"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Distribution(Frozen):
+    """A value drawn per firm when a group of similar firms is declared compactly."""
+
+    dist: Literal["uniform", "normal", "triangular", "lognormal"]
+    low: float | None = Field(default=None, allow_inf_nan=False)
+    high: float | None = Field(default=None, allow_inf_nan=False)
+    mode: float | None = Field(default=None, allow_inf_nan=False)
+    mean: float | None = Field(default=None, allow_inf_nan=False)
+    sd: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Distribution:
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("mean", "sd"),
+        }[self.dist]
+        missing = [name for name in need if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{self.dist} needs {', '.join(missing)}")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low must not exceed high")
+        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise ValueError("mode must lie between low and high")
+        return self
+
+
+Number = float | Distribution
+UnitNumber = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | Distribution
+
+
+class Simulation(Frozen):
+    name: str = "unnamed scenario"
+    start_year: int = Field(default=1970, ge=1800, le=2200)
+    horizon_years: Annotated[float, Field(gt=0, le=MAX_HORIZON_YEARS, allow_inf_nan=False)] = 30
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    seasons_per_year: int = Field(default=2, ge=1, le=12)
+    period_days: int = Field(default=90, ge=7, le=360, description="learning/recording period")
+
+
+class Rules(Frozen):
+    """Names of the decision rules; each must be registered in `chainsim.rules`."""
+
+    governance: str = "hs2000"
+    sourcing: str = "landed_cost"
+    investment: str = "expected_return"
+    fair_entry: str = "expected_contacts"
+    encroachment: str = "sunk_stake"
+    allegiance: str = "expected_loss"
+
+
+class GovernanceEffects(Frozen):
+    """What a governance type does to a link (H&S Table 4, section 3; MODEL.md 4.1)."""
+
+    monitoring: Fraction = Field(description="share of the buyer's monitoring cost paid per link")
+    investment: Fraction = Field(description="share of the buyer's capability investment made")
+    failure_prevention: Fraction = Field(description="share of supplier failures averted")
+    teaches: tuple[Literal["process", "product", "design", "marketing"], ...] = ()
+    share_flexibility: Fraction = Field(description="largest share change per season")
+
+
+class GovernanceTable(Frozen):
+    market: GovernanceEffects = GovernanceEffects(
+        monitoring=0.0, investment=0.0, failure_prevention=0.0, share_flexibility=0.5
+    )
+    modular: GovernanceEffects = GovernanceEffects(
+        monitoring=0.2, investment=0.0, failure_prevention=0.3, share_flexibility=0.3
+    )
+    network: GovernanceEffects = GovernanceEffects(
+        monitoring=0.3,
+        investment=0.3,
+        failure_prevention=0.4,
+        teaches=("process", "product", "design"),
+        share_flexibility=0.2,
+    )
+    quasi_hierarchy: GovernanceEffects = GovernanceEffects(
+        monitoring=1.0,
+        investment=1.0,
+        failure_prevention=0.6,
+        teaches=("process", "product"),
+        share_flexibility=0.1,
+    )
+    hierarchy: GovernanceEffects = GovernanceEffects(
+        monitoring=1.0,
+        investment=1.0,
+        failure_prevention=0.8,
+        teaches=("process", "product"),
+        share_flexibility=0.05,
+    )
+
+
+class Technology(Frozen):
+    """How capabilities turn into cost, quality, speed and learning (H&S 1, 4.1)."""
+
+    labour_per_unit: Positive = 1.0
+    materials_per_unit: NonNeg = 2.0
+    base_defect_rate: Fraction = 0.25
+    quality_sensitivity: NonNeg = 2.0
+    learning_by_doing: NonNeg = 0.02
+    learning_volume: Positive = 50_000.0
+    absorption: Positive = Field(default=1e-5, description="gap closed per unit of buyer money")
+    services_premium: NonNeg = 0.05
+    rung_thresholds: tuple[Fraction, Fraction, Fraction] = (0.5, 0.5, 0.5)
+    rung_premium: tuple[NonNeg, NonNeg, NonNeg, NonNeg] = (0.0, 0.05, 0.25, 0.5)
+    quality_premium: NonNeg = 0.5
+    investment_cost: NonNeg = Field(default=15_000.0, description="per step, firm of 100/day")
+    investment_step: Fraction = 0.1
+    investment_days: Positive = 180.0
+    investment_success: Fraction = 0.7
+    investment_horizon_years: Positive = 5.0
+    credit_line: NonNeg = Field(default=0.0, description="cash a firm may go below zero")
+    stake_scale: Positive = 50_000.0
+    supplier_margin: NonNeg = 0.1
+    penalty_rate: Fraction = 0.1
+    assembly_days: NonNeg = 5.0
+    late_tolerance_days: NonNeg = 30.0
+
+
+class Firm(Frozen):
+    """A firm, or `count` similar firms whose numbers may be drawn from distributions."""
+
+    id: Ident
+    role: Literal["lead", "spoke"] = "lead"
+    count: int = Field(default=1, ge=1, le=MAX_FIRMS_PER_GROUP)
+    capacity: Number = Field(default=100.0, description="units per day")
+    process: UnitNumber = 0.3
+    product: UnitNumber = 0.3
+    design: UnitNumber = 0.1
+    marketing: UnitNumber = 0.1
+    rung: Rung = "assembly"
+    strategic_intent: UnitNumber = 0.5
+    cash: Number = 0.0
+    outsourcing: Fraction = Field(default=0.5, description="share of each order given to spokes")
+    spokes_per_order: int = Field(default=3, ge=0, le=50)
+    supplies: tuple[Ident, ...] = Field(
+        default=(), description="lead firms or lead groups a spoke works for; empty = all"
+    )
+
+
+class Institutions(Frozen):
+    technology_centre: Fraction = 0.0
+    business_association: Fraction = 0.0
+    collective_stand: bool = False
+
+
+class PolicyNetwork(Frozen):
+    """Local policy network proposing repositioning projects (H&S 5, Messner 1997)."""
+
+    enabled: bool = False
+    proposal_interval_years: Positive = 5.0
+    propose_after_shock: bool = True
+    backing_threshold: Fraction = 0.5
+    project_cost: NonNeg = 1_000_000.0
+    public_share: Fraction = 0.5
+    duration_years: Positive = 2.0
+    design_gain: Fraction = 0.15
+    marketing_gain: Fraction = 0.15
+    reputation_gain: Fraction = 0.1
+
+
+class Cluster(Frozen):
+    id: Ident
+    name: str = ""
+    country: str = ""
+    form: Literal["collective", "hub_and_spoke"] = "hub_and_spoke"
+    wage: Positive = Field(default=1.0, description="labour cost per unit of labour")
+    transport_cost: NonNeg = Field(default=0.5, description="per unit to the buyers' markets")
+    transit_days: NonNeg = 30.0
+    reputation: Fraction = 0.3
+    spillover: Fraction = 0.05
+    macro_volatility: Fraction = 0.2
+    active_from_year: float | None = None
+    institutions: Institutions = Institutions()
+    policy_network: PolicyNetwork = PolicyNetwork()
+    firms: tuple[Firm, ...] = Field(min_length=1)
+
+
+class Scouting(Frozen):
+    """Buyer search for cheaper sources (H&S 3, 4.2)."""
+
+    enabled: bool = True
+    interval_years: Positive = 1.0
+    cost: NonNeg = 20_000.0
+    candidates: int = Field(default=5, ge=0, le=100_000)
+    noise: NonNeg = 0.1
+    threshold: Fraction = Field(default=0.1, description="landed-cost advantage that triggers")
+    reliability_premium: NonNeg = 1.0
+    pilot_share: Fraction = 0.05
+
+
+class Buyer(Frozen):
+    id: Ident
+    name: str = ""
+    market: str = ""
+    segment: Literal["low", "mid", "high"] = "mid"
+    arrival: Literal["initial", "fair"] = "initial"
+    price: Positive = Field(default=10.0, description="initial price per unit")
+    retail_price: Positive = 30.0
+    quality_requirement: Fraction = 0.5
+    process_requirement: Fraction = 0.5
+    demand: NonNeg = Field(default=100_000.0, description="units per year")
+    seasonality: tuple[NonNeg, ...] = ()
+    order_size: Positive = 5_000.0
+    lead_time_days: Positive = 120.0
+    product_definition: Literal["buyer", "joint", "supplier"] = "buyer"
+    proprietary_technology: bool = False
+    loss_per_failed_order: NonNeg = 50_000.0
+    monitoring_cost: NonNeg = Field(default=20_000.0, description="per tight link per year")
+    capability_investment: NonNeg = Field(default=30_000.0, description="per link per year")
+    ownership_cost: NonNeg = 1e12
+    transaction_complexity: Fraction = 0.7
+    codifiability: Fraction = 0.4
+    encroachment_sensitivity: Fraction = 0.8
+    review_interval_years: Positive = 1.0
+    scouting: Scouting = Scouting()
+
+
+class Link(Frozen):
+    buyer: Ident
+    firms: tuple[Ident, ...] = Field(min_length=1, description="firm ids or firm group ids")
+    governance: GovernanceName = "market"
+    share: Fraction = Field(default=1.0, description="buyer's demand share, split over firms")
+
+
+class Fair(Frozen):
+    """A trade fair (H&S 4.2-4.3: Duesseldorf, 1,612 exhibitors in March 1997)."""
+
+    id: Ident
+    name: str = ""
+    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = (3, 9)
+    from_year: float | None = None
+    stand_cost: NonNeg = 30_000.0
+    collective_discount: Fraction = 0.6
+    background_exhibitors: int = Field(default=1_600, ge=0)
+    contact_rate: NonNeg = 2.0
+    marketing_gain: Fraction = 0.03
+    repeat_memory: int = Field(default=4, ge=1, le=100)
+
+
+class Shock(Frozen):
+    year: float
+    kind: Literal["entrant", "market_loss", "devaluation", "volatility", "codification"]
+    cluster: Ident | None = None
+    buyer: Ident | None = None
+    factor: Positive | None = None
+    level: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> Shock:
+        needs = {
+            "entrant": ("cluster",),
+            "market_loss": ("buyer",),
+            "devaluation": ("cluster", "factor"),
+            "volatility": ("cluster", "level"),
+            "codification": ("buyer", "level"),
+        }[self.kind]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} shock needs {', '.join(missing)}")
+        return self
+
+
+class Scenario(Frozen):
+    simulation: Simulation = Simulation()
+    rules: Rules = Rules()
+    technology: Technology = Technology()
+    governance: GovernanceTable = GovernanceTable()
+    clusters: tuple[Cluster, ...] = Field(min_length=1)
+    buyers: tuple[Buyer, ...] = Field(min_length=1)
+    links: tuple[Link, ...] = ()
+    fairs: tuple[Fair, ...] = ()
+    shocks: tuple[Shock, ...] = ()
+
+
+RUNG_INDEX = {name: i for i, name in enumerate(RUNGS)}

@@ -1,0 +1,77 @@
+"""How capabilities turn into cost, speed, defects and unit value (H&S 1: process upgrading
+"transforming inputs into outputs more efficiently"; product upgrading "increased unit
+values"). Pure functions of numbers, shared by the agents and the views they hand to rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.scenario.model import Technology
+
+PROCESS, PRODUCT, DESIGN, MARKETING = range(4)
+CAPABILITIES = ("process", "product", "design", "marketing")
+YEAR = 360.0  # days; seasons and fair months are fractions of it
+
+
+def labour_cost(wage: float, process: float, tech: Technology) -> float:
+    """Labour cost per unit: process capability halves it at the frontier."""
+    return wage * tech.labour_per_unit * (1.0 - 0.5 * process)
+
+
+def unit_cost(wage: float, process: float, tech: Technology) -> float:
+    """Cost per unit: labour plus materials.
+
+    Every producer is paid for materials here; the full-package rung earns a premium for
+    organising the sourcing of inputs rather than for the inputs themselves.
+    """
+    return labour_cost(wage, process, tech) + tech.materials_per_unit
+
+
+def speed(capacity: float, process: float) -> float:
+    """Units per day: better processes are faster (shorter lead times)."""
+    return capacity * (0.6 + 0.4 * process)
+
+
+def defect_probability(process: float, tech: Technology) -> float:
+    return tech.base_defect_rate * (1.0 - process)
+
+
+def shortfall_probability(product: float, requirement: float, tech: Technology) -> float:
+    """Chance an order fails inspection because the product falls short of the buyer's need."""
+    return min(1.0, tech.quality_sensitivity * max(0.0, requirement - product))
+
+
+def failure_probability(
+    process: float, product: float, requirement: float, detection: float, tech: Technology
+) -> float:
+    """Chance a shipped order fails the buyer's inspection."""
+    escaped = defect_probability(process, tech) * (1.0 - detection)
+    return 1.0 - (1.0 - escaped) * (1.0 - shortfall_probability(product, requirement, tech))
+
+
+def detection(process: float) -> float:
+    """Share of defects the lead firm's own inspection catches."""
+    return 0.3 + 0.6 * process
+
+
+def unit_value(base_price: float, product: float, requirement: float, premium: float,
+               tech: Technology) -> float:
+    """Price per unit: the agreed price, the rung premium, and a premium for quality above need."""
+    return base_price * (1.0 + premium) * (1.0 + tech.quality_premium * max(0.0, product - requirement))
+
+
+def rung_from_capabilities(caps: np.ndarray, rung: np.ndarray, tech: Technology) -> np.ndarray:
+    """The highest rung each firm qualifies for, moving up at most one rung per call.
+
+    Full package needs process capability; own design (ODM) needs design; own brand (OBM)
+    needs marketing (H&S 2.2: assembly -> full package -> design -> own brand).
+    """
+    need = np.array([caps[:, PROCESS], caps[:, DESIGN], caps[:, MARKETING]]).T
+    thresholds = np.asarray(tech.rung_thresholds)
+    qualifies = np.ones(len(rung), dtype=np.int8) * 3
+    for k in range(3):
+        below = need[:, k] < thresholds[k]
+        qualifies = np.where(below & (qualifies > k), k, qualifies)
+    up = np.minimum(qualifies, rung + 1)
+    return np.maximum(rung, up).astype(np.int8)
