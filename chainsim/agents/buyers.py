@@ -144,6 +144,8 @@ class BuyerAgent:
         value = order.qty * order.price
         flows = w.recorder.cluster_flows
         bflows = w.recorder.buyer_flows
+        if w.trace is not None:
+            w.trace.append((w.env.now, "failed" if failed else "delivered", order.id, self.id))
         if failed:
             book.failed += 1
             link.failures += 1

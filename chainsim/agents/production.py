@@ -44,6 +44,8 @@ class Production:
         book = w.book
         book.placed += 1
         i = link.firm
+        if w.trace is not None:
+            w.trace.append((now, "placed", order.id, f.ids[i]))
         cluster = w.clusters[f.cluster[i]]
         if not cluster.active:
             return self._refuse(order, "inactive")
@@ -75,8 +77,11 @@ class Production:
             return self._refuse(order, "capacity")
 
         book.accepted += 1
-        if start > now or any(max(now, f.busy_until[s]) > now for s in chosen):
+        queued = start > now or any(max(now, f.busy_until[s]) > now for s in chosen)
+        if queued:
             book.queued += 1
+        if w.trace is not None:
+            w.trace.append((now, "queued" if queued else "accepted", order.id, f.ids[i]))
         f.busy_until[i] = own_ready
         order.own_ready = own_ready
         wage = cluster.wage
@@ -93,12 +98,17 @@ class Production:
             sub = SubOrder(order, s, sub_qty, s_cost * (1.0 + self.tech.supplier_margin))
             w.ledger.firm_to_world("production", s, sub_qty * s_cost)
             book.sub_placed += 1
+            if w.trace is not None:
+                w.trace.append((now, "sub_placed", order.id, f.ids[s]))
             env.timeout(done - now, sub).callbacks.append(self._sub_done)
         return None
 
     def _refuse(self, order: Order, reason: str) -> None:
         self.w.book.refused += 1
         self.w.book.refused_by_reason[reason] += 1
+        if self.w.trace is not None:
+            self.w.trace.append((self.env.now, f"refused:{reason}", order.id,
+                                 self.firms.ids[order.link.firm]))
         link = order.link
         link.refused += 1
         self.w.recorder.cluster_flows["refused"][self.firms.cluster[link.firm]] += 1
@@ -111,6 +121,8 @@ class Production:
         lead = order.link.firm
         w = self.w
         w.book.sub_done += 1
+        if w.trace is not None:
+            w.trace.append((self.env.now, "sub_done", order.id, self.firms.ids[sub.spoke]))
         value = sub.qty * sub.price
         w.ledger.firm_to_firm("spoke_payment", lead, sub.spoke, value)
         f = self.firms
@@ -143,6 +155,8 @@ class Production:
         w = self.w
         w.book.shipped += 1
         i = order.link.firm
+        if w.trace is not None:
+            w.trace.append((self.env.now, "shipped", order.id, self.firms.ids[i]))
         cluster = w.clusters[self.firms.cluster[i]]
         rng = w.streams.get(self.firms.ids[i], "transit")
         transit = cluster.transit_days * rng.lognormal(0.0, 0.15)

@@ -68,8 +68,26 @@ def events_processed(env) -> int:
     return scheduled - len(env._queue)
 
 
+class InvariantError(AssertionError):
+    """A run broke one of the model's conservation laws (MODEL.md 6): a bug, never input."""
+
+
+def check_invariants(w: World) -> None:
+    """Orders and money are conserved; capabilities stay in [0, 1]. Cheap: counters only."""
+    broken = w.book.conserved()
+    scale = max(1.0, sum(abs(v) for v in w.ledger.totals.values()))
+    if abs(w.ledger.imbalance()) > 1e-9 * scale:
+        broken.append(f"money not conserved: imbalance {w.ledger.imbalance():.6g}")
+    caps = w.firms.caps
+    if caps.size and (caps.min() < 0.0 or caps.max() > 1.0):
+        broken.append("a capability left [0, 1]")
+    if broken:
+        raise InvariantError("; ".join(broken))
+
+
 def collect(w: World, seed: int, replication: int, horizon: float, wall: float,
             keep_world: bool = False) -> RunResult:
+    check_invariants(w)
     f, rec = w.firms, w.recorder
     tables = {
         "firms": rec.firm_panel(f.ids, f.cluster, f.lead),

@@ -36,6 +36,9 @@ class World:
 
     def __post_init__(self) -> None:
         s = self.scenario
+        # Set to a list to record (time, stage, order id, agent) for every order event;
+        # the tests read it, runs leave it off.
+        self.trace: list[tuple[float, str, int, str]] | None = None
         self.effects = dict(s.governance)
         self.rules = SimpleNamespace(**{field: RULES[field][name] for field, name in s.rules})
         self.links: list[Link] = []

@@ -1,0 +1,127 @@
+"""Order flow as tiny simulations (SimPy's test style): build a buyer, a lead firm and two
+spokes, run a few weeks, and assert the exact sequence of what happened."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chainsim.engine.simulation import collect, simulate, start_processes
+from chainsim.engine.world import build_world
+from chainsim.output import to_json
+from chainsim.results.summary import summarize
+from tests.helpers import tiny
+
+
+def run_traced(scenario, days: float):
+    w = build_world(scenario)
+    w.trace = []
+    start_processes(w)
+    w.env.run(until=days)
+    result = collect(w, scenario.simulation.seed, 0, days / 360, 0.0, keep_world=True)
+    return w, result
+
+
+def test_one_order_flows_through_spokes_assembly_and_transit():
+    w, result = run_traced(tiny(), 60)
+    stages = [(round(t, 3), stage, agent) for t, stage, _, agent in w.trace]
+    # Own share: 1,000 pairs at 100/day x (0.6 + 0.4 x 0.5) = 80/day -> 12.5 days.
+    # Each spoke: 500 pairs at 50/day x 0.8 = 40/day -> 12.5 days. Assembly: 5 days.
+    assert stages[:5] == [
+        (0.0, "placed", "lead"),
+        (0.0, "accepted", "lead"),
+        (0.0, "sub_placed", "spoke-1"),
+        (0.0, "sub_placed", "spoke-2"),
+        (12.5, "sub_done", "spoke-1"),
+    ]
+    assert stages[5] == (12.5, "sub_done", "spoke-2")
+    assert stages[6] == (17.5, "shipped", "lead")
+    time, stage, agent = stages[7]
+    assert stage == "delivered" and agent == "buyer"
+    assert 17.5 + 10 * 0.5 < time < 17.5 + 10 * 2.0  # transit: 10 days, lognormal spread
+    assert len(stages) == 8
+    assert result.orders["placed"] == result.orders["delivered"] == 1
+    assert result.orders["sub_placed"] == result.orders["sub_done"] == 2
+
+
+def test_waits_for_the_slowest_spoke():
+    slow = tiny(clusters__0__firms__1__capacity=25.0)  # spokes now need 25 days
+    w, _ = run_traced(slow, 60)
+    shipped = [t for t, stage, _, _ in w.trace if stage == "shipped"]
+    assert shipped == [pytest.approx(25.0 + 5.0)]
+
+
+def test_payments_flow_back_down_the_chain():
+    _, result = run_traced(tiny(), 60)
+    money = result.money
+    # Buyer paid the lead firm for 2,000 pairs; the lead firm paid its spokes for 1,000.
+    assert money["buyer_payment"] == pytest.approx(2000 * 10.0, rel=0.2)
+    f = result.world.firms
+    lead, spokes = 0, [1, 2]
+    tech = result.scenario.technology
+    spoke_cost = 1.0 * tech.labour_per_unit * (1 - 0.25) + tech.materials_per_unit
+    assert money["spoke_payment"] == pytest.approx(1000 * spoke_cost * (1 + tech.supplier_margin))
+    assert sum(f.revenue_year[s] for s in spokes) == pytest.approx(money["spoke_payment"])
+    assert f.revenue_year[lead] == pytest.approx(money["buyer_payment"])
+    assert abs(result.imbalance) < 1e-6
+
+
+def test_refuses_an_order_it_cannot_deliver_in_time_and_records_why():
+    tight = tiny(buyers__0__lead_time_days=10.0, technology__late_tolerance_days=0.0)
+    w, result = run_traced(tight, 60)
+    assert [s for _, s, _, _ in w.trace] == ["placed", "refused:capacity"]
+    assert result.orders["refused"] == 1 and result.orders["refused_capacity"] == 1
+    assert result.orders["accepted"] == 0
+
+
+def test_second_order_queues_behind_the_first():
+    two = tiny(buyers__0__order_size=1000.0)  # the season's 2,000 pairs as two orders
+    w, result = run_traced(two, 60)
+    assert [s for _, s, _, _ in w.trace if s in ("accepted", "queued")] == ["accepted", "queued"]
+    shipped = [t for t, s, _, _ in w.trace if s == "shipped"]
+    # Own shares: 500 pairs take 6.25 days each, back to back; spokes alternate the same way.
+    assert shipped == [pytest.approx(6.25 + 5.0), pytest.approx(12.5 + 5.0)]
+    assert result.orders["queued"] == 1
+
+
+def test_failed_order_costs_the_buyer_its_loss_and_the_supplier_a_penalty():
+    bad = tiny(buyers__0__quality_requirement=1.0, technology__quality_sensitivity=10.0)
+    w, result = run_traced(bad, 60)
+    assert [s for _, s, _, _ in w.trace][-1] == "failed"
+    assert result.money["failure_loss"] == bad.buyers[0].loss_per_failed_order
+    assert result.money["penalty"] > 0
+    assert "buyer_payment" not in result.money
+
+
+def test_lead_firm_without_spokes_makes_everything_itself():
+    alone = tiny(clusters__0__firms=[TINY_LEAD_ONLY])
+    w, result = run_traced(alone, 60)
+    assert [s for _, s, _, _ in w.trace][:3] == ["placed", "accepted", "shipped"]
+    assert result.orders["sub_placed"] == 0
+
+
+TINY_LEAD_ONLY = {"id": "lead", "role": "lead", "capacity": 100.0, "process": 0.5,
+                  "product": 0.5}
+
+
+def test_events_per_order_item_stay_lean():
+    result = simulate(tiny(simulation__horizon_years=3, buyers__0__order_size=200.0))
+    items = result.orders["placed"] + result.orders["sub_placed"]
+    assert items > 20
+    assert result.events / items < 3.0
+
+
+def test_same_seed_same_summary_and_another_seed_differs():
+    scenario = tiny(simulation__horizon_years=3, buyers__0__order_size=250.0,
+                    technology__base_defect_rate=0.3)
+
+    def clean(s):
+        out = summarize(simulate(s))
+        out.pop("wall_seconds")
+        return json.loads(to_json(out))
+
+    assert clean(scenario) == clean(scenario)
+    other = scenario.model_copy(update={"simulation": scenario.simulation.model_copy(
+        update={"seed": 8})})
+    assert clean(other) != clean(scenario)
