@@ -57,8 +57,9 @@ def detection(process: float) -> float:
 
 def unit_value(base_price: float, product: float, requirement: float, premium: float,
                tech: Technology) -> float:
-    """Price per unit: the agreed price, the rung premium, and a premium for quality above need."""
-    return base_price * (1.0 + premium) * (1.0 + tech.quality_premium * max(0.0, product - requirement))
+    """Price per unit: agreed price, rung premium, and a premium for quality above need."""
+    above = max(0.0, product - requirement)
+    return base_price * (1.0 + premium) * (1.0 + tech.quality_premium * above)
 
 
 def rung_from_capabilities(caps: np.ndarray, rung: np.ndarray, tech: Technology) -> np.ndarray:

@@ -89,7 +89,8 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
             n = spec.count
             rng = streams.get(f"group:{spec.id}", "draw")
             width = len(str(n))
-            cols["ids"] += [spec.id] if n == 1 else [f"{spec.id}-{k + 1:0{width}d}" for k in range(n)]
+            cols["ids"] += ([spec.id] if n == 1
+                            else [f"{spec.id}-{k + 1:0{width}d}" for k in range(n)])
             cols["group"] += [spec.id] * n
             cols["cluster"].append(np.full(n, c))
             cols["lead"].append(np.full(n, spec.role == "lead"))
@@ -119,7 +120,8 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
     return table, groups
 
 
-def spoke_map(scenario: Scenario, table: FirmTable, groups: dict[str, list[int]]) -> list[list[int]]:
+def spoke_map(scenario: Scenario, table: FirmTable, groups: dict[str, list[int]]
+              ) -> list[list[int]]:
     """For each firm, the spokes that work for it (empty for spokes and for leads without).
 
     A spoke group with `supplies` works for every lead firm listed; without, its spokes are
