@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # The highest rung whose premium a buyer pays, by who defines the product: a buyer that
 # defines the product buys production (full package), not the supplier's design or brand.
 PAID_RUNG = {"buyer": 1, "joint": 2, "supplier": 3}
-TEACH_TARGET_MARGIN = 0.1
+TEACH_TARGET_MARGIN = 0.2
 # How strongly the buyer's target shares favour the cheapest effective cost: a supplier
 # whose price-plus-expected-failure cost is 10% above the best gets e^-2 of its weight.
 REALLOCATION_SPREAD = 0.05
@@ -139,7 +139,7 @@ class BuyerAgent:
         book = w.book
         if lateness > 0:
             book.late += 1
-        link.orders += 1
+        link.inspected(failed, min(0.95, w.effects[link.governance].failure_prevention))
         c = int(f.cluster[i])
         value = order.qty * order.price
         flows = w.recorder.cluster_flows
@@ -148,7 +148,6 @@ class BuyerAgent:
             w.trace.append((w.env.now, "failed" if failed else "delivered", order.id, self.id))
         if failed:
             book.failed += 1
-            link.failures += 1
             flows["failed"][c] += 1
             bflows["failed"][self.index] += 1
             w.ledger.buyer_to_world("failure_loss", self.index, spec.loss_per_failed_order)
@@ -273,17 +272,19 @@ class BuyerAgent:
             if offer.price >= link.price:
                 continue
             floor = self.landed_cost(link.firm) / (1.0 + w.scenario.technology.supplier_margin)
+            # The incumbent accepts down to its cost; below that it holds at cost and the
+            # buyer moves part of its orders elsewhere ("accept less or lose share").
             accepted = offer.price >= floor
+            new_price = max(offer.price, min(floor, link.price))
             w.log.add(w.env.now, "price_renegotiation", self.id, w.scenario.rules.sourcing,
-                      firm=w.firms.ids[link.firm], old_price=link.price, accepted=accepted,
-                      floor=floor, **offer.record())
-            if accepted:
-                link.price = offer.price
-            else:
+                      firm=w.firms.ids[link.firm], old_price=link.price, new_price=new_price,
+                      accepted=accepted, floor=floor, **offer.record())
+            link.price = new_price
+            if not accepted:
                 cut = w.effects[link.governance].share_flexibility * link.share
                 link.share -= cut
                 w.log.add(w.env.now, "share_shift", self.id, w.scenario.rules.sourcing,
-                          firm=w.firms.ids[link.firm], cut=cut, reason="refused price")
+                          firm=w.firms.ids[link.firm], cut=cut, reason="price below cost")
 
     # -- governance review --------------------------------------------------------------
 

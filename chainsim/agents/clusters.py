@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 PROSPECT = 0.15
 # Encroachment severity by what the buyer sees: own designs shown, ODM reached, own brand.
 SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
-LEADER_QUANTILE = 90
+LEADER_SHARE = 0.1
+
+
+def leaders(caps: np.ndarray) -> np.ndarray:
+    """Best practice in the cluster: the mean of the top tenth of firms (at least one) in
+    each capability. Spillovers pull the others toward it."""
+    k = max(1, int(len(caps) * LEADER_SHARE))
+    return np.partition(caps, len(caps) - k, axis=0)[-k:].mean(axis=0)
 
 
 class ClusterAgent:
@@ -85,8 +92,7 @@ class ClusterAgent:
         caps[:, PROCESS] += doing * (1.0 - caps[:, PROCESS])
         caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
         if self.spec.spillover > 0.0 and len(m) > 1:
-            leader = np.percentile(caps, LEADER_QUANTILE, axis=0)
-            caps += self.spec.spillover * years * np.maximum(leader - caps, 0.0)
+            caps += self.spec.spillover * years * np.maximum(leaders(caps) - caps, 0.0)
         centre = self.spec.institutions.technology_centre
         if centre > 0.0:
             caps[:, PROCESS] += 0.1 * centre * years * (1.0 - caps[:, PROCESS])

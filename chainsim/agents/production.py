@@ -169,9 +169,19 @@ class Production:
 
     # -- shared helpers ---------------------------------------------------------------
 
+    def chain_process(self, firm: int) -> float:
+        """Process capability of what a lead firm ships: its own share and its spokes'."""
+        f = self.firms
+        own = f.caps[firm, PROCESS]
+        spokes = self.spokes[firm]
+        if not spokes or f.spokes_per_order[firm] == 0:
+            return float(own)
+        share = f.outsourcing[firm]
+        return float((1.0 - share) * own + share * f.caps[spokes, PROCESS].mean())
+
     def failure_probability(self, firm: int, requirement: float) -> float:
         """The model's chance an order from this firm fails the buyer's inspection."""
         f = self.firms
-        p = f.caps[firm, PROCESS]
+        p = self.chain_process(firm)
         return tech_fn.failure_probability(p, f.caps[firm, PRODUCT], requirement,
-                                           tech_fn.detection(p), self.tech)
+                                           tech_fn.detection(f.caps[firm, PROCESS]), self.tech)
