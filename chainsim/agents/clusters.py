@@ -242,6 +242,8 @@ class ClusterAgent:
                 horizon_years=w.scenario.technology.investment_horizon_years))
             w.log.add(w.env.now, "vote", f.ids[i], w.scenario.rules.allegiance,
                       main_buyer_share=share, reaction_probability=reaction, **vote.record())
+            w.recorder.vote_rows.append((w.env.now, self.index, int(i), vote.back, share,
+                                         vote.expected_gain, vote.expected_loss))
             if vote.back:
                 backing += rev
                 backers.append(int(i))
@@ -249,6 +251,8 @@ class ClusterAgent:
         funded = support >= policy.backing_threshold and bool(backers)
         w.log.add(w.env.now, "project", self.id, w.scenario.rules.allegiance, support=support,
                   threshold=policy.backing_threshold, funded=funded, backers=len(backers))
+        w.recorder.project_rows.append((w.env.now, self.index, support, funded, len(backers),
+                                        len(voters)))
         if funded:
             for i in backers:
                 w.ledger.firm_to_world("project", i, policy.project_cost

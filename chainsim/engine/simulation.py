@@ -96,6 +96,8 @@ def collect(w: World, seed: int, replication: int, horizon: float, wall: float,
         "links": rec.link_panel(),
         "fairs": pd.DataFrame(rec.fair_rows, columns=["time", "fair", "cluster", "exhibitors",
                                                        "total"]),
+        "votes": rec.vote_panel(),
+        "projects": rec.project_panel(),
     }
     return RunResult(
         scenario=w.scenario, seed=seed, replication=replication, horizon_years=horizon,

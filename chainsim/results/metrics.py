@@ -165,24 +165,19 @@ def buyer_concentration(links: pd.DataFrame, cluster: int) -> dict[str, float]:
 
 
 def lock_in(links: pd.DataFrame, firms: pd.DataFrame, cluster: int) -> float:
-    """Share of the cluster's lead firms that sell over 80% to one quasi-hierarchical or
-    hierarchical buyer and stay below own design at the end (H&S 4.2)."""
+    """Share of the cluster's lead firms locked into one buyer's chain: over 80% of their
+    output to one buyer across the run, and below own design (ODM) at the end (H&S 4.2:
+    the main buyer "accounted for over 80 per cent of their output")."""
     rows = links[(links["cluster"] == cluster) & (links["units"] > 0)]
     last = firms[(firms["cluster"] == cluster) & firms["lead"]]
     if rows.empty or last.empty:
         return float("nan")
     last = last[last["period"] == last["period"].max()].set_index("firm")
-    per = rows.groupby(["firm", "buyer"]).agg(units=("units", "sum"),
-                                              governance=("governance", "last"))
-    total = per["units"].groupby(level=0).sum()
-    locked = 0
-    for firm, group in per.groupby(level=0):
-        top = group["units"].idxmax()
-        tight = group.loc[top, "governance"] in ("quasi_hierarchy", "hierarchy")
-        if (tight and group.loc[top, "units"] / total[firm] > 0.8
-                and firm in last.index and last.loc[firm, "rung"] < 2):
-            locked += 1
-    return locked / len(last)
+    per = rows.groupby(["firm", "buyer"])["units"].sum()
+    top_share = per.groupby(level=0).max() / per.groupby(level=0).sum()
+    below_odm = last["rung"] < 2
+    locked = top_share[top_share > 0.8].index.intersection(below_odm[below_odm].index)
+    return len(locked) / len(last)
 
 
 def scouted_share(clusters: pd.DataFrame, entrant_clusters: list[int]) -> float:
@@ -190,3 +185,32 @@ def scouted_share(clusters: pd.DataFrame, entrant_clusters: list[int]) -> float:
     total = clusters["units"].sum()
     moved = clusters.loc[clusters["cluster"].isin(entrant_clusters), "units"].sum()
     return float(moved / total) if total > 0 else float("nan")
+
+
+def buyer_investment(links: pd.DataFrame, cluster: int) -> float:
+    """What buyers have invested in the cluster's firms by the end (money): under tight
+    governance buyers build up suppliers (H&S 3; 4.2: US buyers "helped to build up
+    Chinese export capability")."""
+    rows = links[links["cluster"] == cluster]
+    if rows.empty:
+        return 0.0
+    last = rows.sort_values("period").groupby("link")["sunk"].last()
+    return float(last.sum())
+
+
+def project_support(projects: pd.DataFrame, cluster: int) -> float:
+    """Mean output-weighted support for the policy network's projects (0-1; H&S 5)."""
+    rows = projects[projects["cluster"] == cluster]
+    return float(rows["support"].mean()) if not rows.empty else float("nan")
+
+
+def projects_funded(projects: pd.DataFrame, cluster: int) -> float:
+    """Number of repositioning projects the lead firms backed enough to fund."""
+    rows = projects[projects["cluster"] == cluster]
+    return float(rows["funded"].sum()) if not rows.empty else 0.0
+
+
+def backing_share(votes: pd.DataFrame, cluster: int) -> float:
+    """Share of lead-firm votes in favour of repositioning projects (0-1)."""
+    rows = votes[votes["cluster"] == cluster]
+    return float(rows["back"].mean()) if not rows.empty else float("nan")

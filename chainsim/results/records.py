@@ -48,6 +48,8 @@ class Recorder:
         self.buyer_rows: list[dict[str, np.ndarray]] = []
         self.link_rows: list[tuple] = []
         self.fair_rows: list[dict[str, Any]] = []
+        self.vote_rows: list[tuple] = []
+        self.project_rows: list[tuple] = []
 
     def snapshot(self, time: float, firms: Any, links: list[Any], cluster_index: np.ndarray
                  ) -> None:
@@ -71,7 +73,7 @@ class Recorder:
             self.link_rows.append((period, link.id, link.buyer, link.firm,
                                    int(cluster_index[link.firm]), link.governance, link.active,
                                    link.share, link.price, link.units_period, link.value_period,
-                                   link.origin))
+                                   link.sunk, link.origin))
             link.units_period = 0.0
             link.value_period = 0.0
         firms.units_period[:] = 0.0
@@ -117,4 +119,13 @@ class Recorder:
     def link_panel(self) -> pd.DataFrame:
         return pd.DataFrame(self.link_rows, columns=[
             "period", "link", "buyer", "firm", "cluster", "governance", "active", "share",
-            "price", "units", "value", "origin"])
+            "price", "units", "value", "sunk", "origin"])
+
+    def vote_panel(self) -> pd.DataFrame:
+        return pd.DataFrame(self.vote_rows, columns=[
+            "time", "cluster", "firm", "back", "main_buyer_share", "expected_gain",
+            "expected_loss"])
+
+    def project_panel(self) -> pd.DataFrame:
+        return pd.DataFrame(self.project_rows, columns=[
+            "time", "cluster", "support", "funded", "backers", "voters"])

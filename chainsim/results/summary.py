@@ -13,7 +13,8 @@ CLUSTER_METRICS = (
     "process", "product", "design", "marketing", "functional_upgrading", "full_package",
     "fair_share", "exhibitors_per_fair", "main_buyer_share", "firm_main_buyer_share", "hhi",
     "lock_in", "quasi_hierarchy_share", "market_share_of_links", "network_share",
-    "failed_orders", "refused_orders",
+    "failed_orders", "refused_orders", "buyer_investment", "project_support",
+    "projects_funded", "backing_share",
 )
 
 
@@ -47,6 +48,10 @@ def cluster_metrics(result: Any, c: int) -> dict[str, float]:
         "network_share": m.governance_share(links, "network", c),
         "failed_orders": float(rows["failed"].sum()),
         "refused_orders": float(rows["refused"].sum()),
+        "buyer_investment": m.buyer_investment(links, c),
+        "project_support": m.project_support(t["projects"], c),
+        "projects_funded": m.projects_funded(t["projects"], c),
+        "backing_share": m.backing_share(t["votes"], c),
     }
     for kind in m.CAPABILITIES:
         out[f"{kind}_gain"] = m.capability_gain(firms, c, kind)

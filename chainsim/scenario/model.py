@@ -129,7 +129,7 @@ class Technology(Frozen):
     quality_sensitivity: NonNeg = 2.0
     learning_by_doing: NonNeg = 0.02
     learning_volume: Positive = 50_000.0
-    absorption: Positive = Field(default=1e-5, description="gap closed per unit of buyer money")
+    absorption: Positive = Field(default=3e-6, description="gap closed per unit of buyer money")
     services_premium: NonNeg = 0.05
     rung_thresholds: tuple[Fraction, Fraction, Fraction] = (0.5, 0.5, 0.5)
     rung_premium: tuple[NonNeg, NonNeg, NonNeg, NonNeg] = (0.0, 0.05, 0.25, 0.5)
