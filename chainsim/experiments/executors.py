@@ -25,11 +25,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 EXECUTOR_KINDS = ("serial", "process", "dask")
+MAX_WORKERS = 1024  # more local worker processes than this is a typo, not a machine
+SCHEDULER_TIMEOUT = "10s"  # how long to wait for an existing dask scheduler to answer
 DASK_EXTRA_MESSAGE = "the dask executor needs the optional extra: pip install 'chainsim[dask]'"
 
 
 class ExecutorUnavailable(RuntimeError):
-    """The requested executor backend is not installed."""
+    """The requested executor backend is not installed, or its scheduler cannot be reached."""
 
 
 class SerialExecutor(Executor):
@@ -122,7 +124,12 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
         raise ExecutorUnavailable(DASK_EXTRA_MESSAGE) from exc
 
     if scheduler is not None:
-        with distributed.Client(scheduler) as client:
+        try:
+            client = distributed.Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ExecutorUnavailable(
+                f"cannot connect to the dask scheduler at {scheduler}: {exc}") from None
+        with client:
             yield client.get_executor()
         return
     with (
@@ -155,11 +162,14 @@ def run_batched(
     executor: Executor,
     batch_size: int | None = None,
     on_done: Callable[[int], None] | None = None,
+    on_batch: Callable[[int, list[R]], None] | None = None,
 ) -> list[R]:
     """Map module-level ``fn`` over ``tasks`` in contiguous batches; results in input order.
 
-    ``on_done(k)`` is called as each batch of k tasks finishes. The first task exception
-    cancels the batches not yet started and is re-raised.
+    As each batch finishes (in completion order), ``on_batch(start, results)`` receives its
+    results (``start`` is the index of its first task), e.g. to save them at once so an
+    interrupted experiment can resume; then ``on_done(k)`` is called with its size. The
+    first task exception cancels the batches not yet started and is re-raised.
     """
     if batch_size is None:
         batch_size = default_batch_size(len(tasks))
@@ -176,6 +186,8 @@ def run_batched(
             batch_results = future.result()
             start = futures[future]
             results[start : start + len(batch_results)] = batch_results
+            if on_batch is not None:
+                on_batch(start, batch_results)
             if on_done is not None:
                 on_done(len(batch_results))
     except BaseException:

@@ -1,0 +1,430 @@
+"""Replications of one or more configurations on any `concurrent.futures.Executor`.
+
+Replication r of every configuration runs with the same seed and replication index, so it
+draws from the same (agent, purpose) random streams (`chainsim.randomness`): common random
+numbers. Comparing configurations replication by replication then removes the noise they
+share (`chainsim.experiments.stats.paired_difference`).
+
+A task is small and picklable (configuration name, frozen scenario, seed, replication,
+horizon); the module-level worker `run_replication` sends back only the headline metrics
+and the per-period series (`chainsim.experiments.series`), never the simulated world.
+Tasks go out in batches (`run_batched`); with an output directory each finished
+replication is saved at once, so an interrupted experiment resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chainsim.engine.simulation import simulate
+from chainsim.experiments.executors import SerialExecutor, progress, run_batched
+from chainsim.experiments.series import run_series
+from chainsim.experiments.stats import MeanCI, compare_configurations, mean_ci
+from chainsim.results.summary import BUYER_METRICS, CLUSTER_METRICS, headline
+from chainsim.scenario import Scenario
+
+ID_COLUMNS = ("config", "replication", "seed", "events", "wall_seconds")
+SERIES_TABLES = ("clusters", "buyers", "governance")
+DEFAULT_METRICS = (
+    "cluster.*.price_decline", "cluster.*.process_gain", "cluster.*.product_gain",
+    "cluster.*.design_gain", "cluster.*.marketing_gain", "cluster.*.functional_upgrading",
+    "cluster.*.fair_share",
+)
+# Headline groups whose JSON key is plural, like the single-run summary.
+GROUP_KEYS = {"cluster": "clusters", "buyer": "buyers"}
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """A named, validated scenario to replicate; `overrides` and `params` say how it
+    differs from the file it came from (for the manifest and sweep tables)."""
+
+    name: str
+    scenario: Scenario
+    source: str = "<scenario>"
+    overrides: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replication of one configuration: what a worker needs, nothing more."""
+
+    config: str
+    scenario: Scenario
+    seed: int
+    replication: int
+    horizon_years: float
+
+
+@dataclass
+class ReplicationOutput:
+    """What a worker sends back: identifiers, headline metrics, per-period series."""
+
+    config: str
+    replication: int
+    seed: int
+    events: int
+    wall_seconds: float
+    metrics: dict[str, float]
+    series: dict[str, pd.DataFrame]
+
+
+class ReplicationError(RuntimeError):
+    """A replication raised; the message names the configuration and replication."""
+
+
+def run_replication(task: Task) -> ReplicationOutput:
+    """Simulate one replication and keep only its headline metrics and series."""
+    try:
+        result = simulate(task.scenario, seed=task.seed, replication=task.replication,
+                          horizon_years=task.horizon_years)
+        metrics, series = headline(result), run_series(result)
+    except Exception as exc:
+        # Re-raised with a plain message so it pickles back from any worker.
+        raise ReplicationError(f"configuration {task.config!r}, replication "
+                               f"{task.replication} (seed {task.seed}): "
+                               f"{type(exc).__name__}: {exc}") from None
+    return ReplicationOutput(
+        config=task.config, replication=task.replication, seed=task.seed,
+        events=int(result.events), wall_seconds=float(result.wall_seconds),
+        metrics=metrics, series=series,
+    )
+
+
+def replication_frames(out: ReplicationOutput) -> dict[str, pd.DataFrame]:
+    """A replication as tables: a one-row `metrics` frame and the series, each with its
+    `config` and `replication` columns. The same frames are cached on disk for --resume,
+    so fresh and resumed replications are assembled identically."""
+    ids = {"config": out.config, "replication": out.replication, "seed": out.seed,
+           "events": out.events, "wall_seconds": out.wall_seconds}
+    row = {**ids, **{k: float(v) for k, v in out.metrics.items()}}
+    frames = {"metrics": pd.DataFrame([row]).astype(
+        {"replication": "int64", "seed": "int64", "events": "int64"})}
+    for name, table in out.series.items():
+        frame = table.copy()
+        frame.insert(0, "replication", np.int64(out.replication))
+        frame.insert(0, "config", out.config)
+        frames[name] = frame.astype({"replication": "int64"})
+    return frames
+
+
+def with_run_settings(scenario: Scenario, seed: int, horizon_years: float) -> Scenario:
+    """The scenario as it is run: seed and horizon resolved into it (for the manifest)."""
+    sim = scenario.simulation.model_copy(update={"seed": seed, "horizon_years": horizon_years})
+    return scenario.model_copy(update={"simulation": sim})
+
+
+def resolve_configurations(configurations: Sequence[Configuration], seed: int | None = None,
+                           horizon_years: float | None = None
+                           ) -> tuple[int, list[Configuration]]:
+    """The seed every configuration runs with (default: the first one's, so replication r
+    of each shares its random streams) and the configurations with seed and horizon
+    written into their scenarios. Idempotent."""
+    seed = configurations[0].scenario.simulation.seed if seed is None else int(seed)
+    out = []
+    for c in configurations:
+        horizon = c.scenario.simulation.horizon_years if horizon_years is None else horizon_years
+        out.append(Configuration(c.name, with_run_settings(c.scenario, seed, horizon),
+                                 c.source, c.overrides, dict(c.params)))
+    return seed, out
+
+
+@dataclass
+class Experiment:
+    """The replications of every configuration, as tidy tables."""
+
+    kind: str
+    configurations: list[Configuration]
+    replications: int
+    seed: int
+    metrics: pd.DataFrame
+    series: dict[str, pd.DataFrame]
+    wall_seconds: float
+    reused: int = 0
+    confidence: float = 0.95
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.configurations]
+
+    @property
+    def baseline(self) -> str:
+        return self.configurations[0].name
+
+    def metric_names(self) -> list[str]:
+        return [c for c in self.metrics.columns if c not in ID_COLUMNS]
+
+    def select(self, patterns: Sequence[str] | None = None) -> list[str]:
+        """Metric names matching any glob, in recorded order (default: DEFAULT_METRICS)."""
+        return match_metrics(self.metric_names(), patterns or DEFAULT_METRICS)
+
+    def samples(self, metric: str) -> dict[str, np.ndarray]:
+        """Per configuration, the metric's values ordered by replication index (CRN pairs)."""
+        out = {}
+        for name in self.names:
+            rows = self.metrics[self.metrics["config"] == name].sort_values("replication")
+            out[name] = rows[metric].to_numpy(float) if metric in rows else np.full(
+                len(rows), np.nan)
+        return out
+
+    def summary(self, config: str | None = None) -> dict[str, MeanCI]:
+        """Mean and CI of every metric for one configuration (default: the first)."""
+        config = config or self.baseline
+        rows = self.metrics[self.metrics["config"] == config]
+        return {k: mean_ci(rows[k].to_numpy(float), self.confidence)
+                for k in self.metric_names()}
+
+    def comparisons(self, metrics: Sequence[str] | None = None) -> dict[str, list[dict]]:
+        """Per metric, every configuration against the first: paired differences under
+        CRN, CIs Bonferroni-widened and p-values Holm-adjusted over the configurations."""
+        out = {}
+        for metric in metrics if metrics is not None else self.metric_names():
+            out[metric] = compare_configurations(self.samples(metric), self.baseline,
+                                                 self.confidence)
+        return out
+
+    def summary_table(self) -> pd.DataFrame:
+        """Tidy: one row per configuration and metric, with parameters for sweeps."""
+        rows = []
+        for cfg in self.configurations:
+            for metric, ci in self.summary(cfg.name).items():
+                rows.append({"config": cfg.name, **{f"param.{k}": v for k, v in
+                                                    cfg.params.items()},
+                             "metric": metric, **ci})
+        return pd.DataFrame(rows)
+
+    def comparison_table(self) -> pd.DataFrame:
+        rows = [{"metric": metric, **row} for metric, cmp in self.comparisons().items()
+                for row in cmp]
+        return pd.DataFrame(rows)
+
+    def total_events(self) -> int:
+        return int(self.metrics["events"].sum()) if not self.metrics.empty else 0
+
+
+def match_metrics(names: Sequence[str], patterns: Sequence[str]) -> list[str]:
+    """Names matching any of the globs, in the order of `names`."""
+    return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
+def expected_metrics(scenario: Scenario) -> list[str]:
+    """The headline metric names a scenario will report, known before it runs (order
+    counts by refusal reason, `orders.refused_<reason>`, appear only when they happen)."""
+    from chainsim.agents.orders import STAGES
+
+    names = [f"cluster.{c.id}.{k}" for c in scenario.clusters for k in CLUSTER_METRICS]
+    names += [f"buyer.{b.id}.{k}" for b in scenario.buyers for k in BUYER_METRICS]
+    names += [f"orders.{s}" for s in (*STAGES, "in_production", "in_transit")]
+    names.append("links.quasi_hierarchy_share")
+    return names
+
+
+def unmatched_patterns(patterns: Sequence[str], scenarios: Sequence[Scenario]) -> list[str]:
+    """Patterns that match no metric of every scenario (`orders.*` names always pass)."""
+    known = set.intersection(*(set(expected_metrics(s)) for s in scenarios))
+    return [p for p in patterns
+            if not p.startswith("orders.") and not match_metrics(sorted(known), [p])]
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """`cluster.sinos.price_decline` -> {"clusters": {"sinos": {"price_decline": ...}}}."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        group, _, rest = key.partition(".")
+        group = GROUP_KEYS.get(group, group)
+        if group in ("clusters", "buyers"):
+            agent, _, metric = rest.partition(".")
+            out.setdefault(group, {}).setdefault(agent, {})[metric] = value
+        else:
+            out.setdefault(group, {})[rest] = value
+    return out
+
+
+def run_experiment(
+    configurations: Sequence[Configuration],
+    replications: int,
+    *,
+    seed: int | None = None,
+    horizon_years: float | None = None,
+    executor: Executor | None = None,
+    workers_hint: int | None = None,
+    batch_size: int | None = None,
+    store: Any = None,
+    show_progress: bool = False,
+    kind: str = "run",
+    on_saved: Callable[[int], None] | None = None,
+) -> Experiment:
+    """Run replications 0..N-1 of every configuration with common random numbers.
+
+    `seed` (default: the first configuration's) and `horizon_years` (default: each
+    scenario's) apply to every configuration. `store` (an `outputs.ReplicationStore`)
+    saves each replication as it finishes and supplies those already saved.
+    """
+    if not configurations:
+        raise ValueError("no configurations to run")
+    names = [c.name for c in configurations]
+    if len(set(names)) != len(names):
+        raise ValueError(f"configuration names must be unique: {names}")
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    started = time.perf_counter()
+    seed, configs = resolve_configurations(configurations, seed, horizon_years)
+
+    frames: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
+    tasks = []
+    for c in configs:
+        for r in range(replications):
+            cached = store.load(c.name, r) if store is not None else None
+            if cached is not None:
+                frames[(c.name, r)] = cached
+            else:
+                tasks.append(Task(c.name, c.scenario, seed, r,
+                                  c.scenario.simulation.horizon_years))
+    reused = len(frames)
+
+    def save(_start: int, outputs: list[ReplicationOutput]) -> None:
+        for out in outputs:
+            f = replication_frames(out)
+            if store is not None:
+                store.save(out.config, out.replication, f)
+            frames[(out.config, out.replication)] = f
+        if on_saved is not None:
+            on_saved(len(outputs))
+
+    if tasks:
+        pool = executor if executor is not None else SerialExecutor()
+        if batch_size is None:
+            from chainsim.experiments.executors import default_batch_size
+
+            batch_size = default_batch_size(len(tasks), workers_hint)
+        with progress(len(tasks), f"{len(tasks)} replications", show_progress) as advance:
+            run_batched(run_replication, tasks, pool, batch_size, on_done=advance,
+                        on_batch=save)
+
+    order = [(c.name, r) for c in configs for r in range(replications)]
+    metrics = _concat([frames[k]["metrics"] for k in order])
+    orders = [c for c in metrics.columns if c.startswith("orders.")]
+    metrics[orders] = metrics[orders].fillna(0.0)  # a refusal reason that never happened
+    series = {name: _concat([frames[k][name] for k in order]) for name in SERIES_TABLES}
+    return Experiment(kind=kind, configurations=configs, replications=replications,
+                      seed=seed, metrics=metrics, series=series,
+                      wall_seconds=time.perf_counter() - started, reused=reused)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack replications; columns in first-seen order, then any extra ones sorted."""
+    if not parts:
+        return pd.DataFrame()
+    first = list(parts[0].columns)
+    extra = sorted({c for p in parts for c in p.columns} - set(first))
+    out = pd.concat(parts, ignore_index=True, sort=False)
+    return out[first + extra]
+
+
+def ci_dict(values: MeanCI) -> dict[str, Any]:
+    """A MeanCI as the JSON object of issue 4: mean, ci_low, ci_high, n."""
+    return {"mean": _finite(values["mean"]), "ci_low": _finite(values["ci_low"]),
+            "ci_high": _finite(values["ci_high"]), "n": int(values["n"])}
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def replicated_summary(exp: Experiment, config: str | None = None) -> dict[str, Any]:
+    """`chainsim run --replications N --json`: the single-run layout with every headline
+    metric as {mean, ci_low, ci_high, n}."""
+    config = config or exp.baseline
+    cfg = next(c for c in exp.configurations if c.name == config)
+    rows = exp.metrics[exp.metrics["config"] == config]
+    flat = {k: ci_dict(v) for k, v in exp.summary(config).items()}
+    nested = nest(flat)
+    from chainsim import __version__
+
+    return {
+        "scenario": cfg.scenario.simulation.name,
+        "seed": exp.seed,
+        "replications": exp.replications,
+        "horizon_years": cfg.scenario.simulation.horizon_years,
+        "version": __version__,
+        "confidence": exp.confidence,
+        "events": int(rows["events"].sum()),
+        "wall_seconds": round(exp.wall_seconds, 4),
+        "orders": nested.get("orders", {}),
+        "clusters": nested.get("clusters", {}),
+        "buyers": nested.get("buyers", {}),
+        "links": nested.get("links", {}),
+    }
+
+
+def comparison_summary(exp: Experiment, metrics: Sequence[str]) -> dict[str, Any]:
+    """`chainsim compare --json`: per metric, each configuration's mean and CI and its
+    paired difference from the baseline."""
+    from chainsim import __version__
+
+    out_metrics = {}
+    for metric in metrics:
+        samples = exp.samples(metric)
+        out_metrics[metric] = {
+            "configurations": {name: ci_dict(mean_ci(v, exp.confidence))
+                               for name, v in samples.items()},
+            "differences": [
+                {**ci_dict(d), "config": d["config"], "baseline": d["baseline"],
+                 "p_value": _finite(d["p_value"]), "p_holm": _finite(d["p_holm"])}
+                for d in compare_configurations(samples, exp.baseline, exp.confidence)
+            ],
+        }
+    return {
+        "baseline": exp.baseline,
+        "configurations": [{"name": c.name, "source": c.source,
+                            "overrides": list(c.overrides),
+                            "scenario": c.scenario.simulation.name}
+                           for c in exp.configurations],
+        "seed": exp.seed,
+        "replications": exp.replications,
+        "version": __version__,
+        "confidence": exp.confidence,
+        "correction": ("Bonferroni-widened CIs and Holm-adjusted p-values over the "
+                       f"{len(exp.configurations) - 1} comparisons with the baseline"
+                       if len(exp.configurations) > 2 else "none (one comparison)"),
+        "events": exp.total_events(),
+        "wall_seconds": round(exp.wall_seconds, 4),
+        "metrics": out_metrics,
+    }
+
+
+def sweep_summary(exp: Experiment, metrics: Sequence[str], design: dict[str, Any]
+                  ) -> dict[str, Any]:
+    """`chainsim sweep --json`: each point's parameters and the selected metrics."""
+    from chainsim import __version__
+
+    points = []
+    for cfg in exp.configurations:
+        rows = exp.metrics[exp.metrics["config"] == cfg.name]
+        points.append({
+            "point": cfg.name, "params": cfg.params,
+            "metrics": {m: ci_dict(mean_ci(rows[m].to_numpy(float), exp.confidence))
+                        for m in metrics},
+        })
+    return {
+        "scenario": exp.configurations[0].scenario.simulation.name,
+        "design": design,
+        "seed": exp.seed,
+        "replications": exp.replications,
+        "version": __version__,
+        "confidence": exp.confidence,
+        "events": exp.total_events(),
+        "wall_seconds": round(exp.wall_seconds, 4),
+        "points": points,
+    }
+
