@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from chainsim import __version__
+from chainsim.cli.compare import compare_command
 from chainsim.cli.run import run_command
+from chainsim.cli.sweep import sweep_command
 from chainsim.cli.validate import schema_command, validate_command
 
 
@@ -18,6 +20,8 @@ def cli() -> None:
 cli.add_command(run_command)
 cli.add_command(validate_command)
 cli.add_command(schema_command)
+cli.add_command(compare_command)
+cli.add_command(sweep_command)
 
 
 def main() -> None:

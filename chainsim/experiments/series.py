@@ -44,6 +44,12 @@ def _frame(periods: np.ndarray, times: np.ndarray, agents: list[str], key: str,
     })
 
 
+def _empty(columns: list[str]) -> pd.DataFrame:
+    """A table with no rows and the usual column types."""
+    types = {"period": "int64", "cluster": object, "buyer": object}
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, float)) for c in columns})
+
+
 def period_times(tables: dict[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
     """The recorded periods and the day each one closed."""
     flows = tables["clusters"]
@@ -66,6 +72,8 @@ def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
     """One row per period and cluster: flows, prices, lead-firm capabilities, rung shares,
     governance mix of the cluster's active links, fair exhibitors and main-buyer share."""
     periods, times = period_times(tables)
+    if not len(periods):  # a run shorter than one period records nothing
+        return _empty(["period", "time", "year", "cluster", *CLUSTER_SERIES])
     out = _frame(periods, times, clusters, "cluster", start_year)
     key = ["period", "cluster_index"]
     flows = tables["clusters"].rename(columns={"cluster": "cluster_index"})
@@ -140,6 +148,8 @@ def buyer_series(tables: dict[str, pd.DataFrame], buyers: list[str],
     """One row per period and buyer: units bought, spend, mean price paid, share of units
     from scouted (entrant) sources, deliveries and failures."""
     periods, times = period_times(tables)
+    if not len(periods):
+        return _empty(["period", "time", "year", "buyer", *BUYER_SERIES])
     out = _frame(periods, times, buyers, "buyer", start_year)
     key = ["period", "buyer_index"]
     flows = tables["buyers"].rename(columns={"buyer": "buyer_index"})

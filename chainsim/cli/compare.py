@@ -1,0 +1,211 @@
+"""`chainsim compare`: configurations side by side, as paired differences under common
+random numbers, with multiple-comparison correction beyond two configurations."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from chainsim.cli.common import bad_input, fail, load, set_option
+from chainsim.cli.run import OneLineCommand, execute, execution_problems, experiment_options
+from chainsim.experiments.design import NAME, DesignError, parse_variant
+from chainsim.experiments.runner import (
+    DEFAULT_METRICS,
+    Configuration,
+    Experiment,
+    comparison_summary,
+    unmatched_patterns,
+)
+from chainsim.output import to_json
+from chainsim.scenario import ScenarioError
+
+DEFAULT_REPLICATIONS = 10
+
+
+def metric_option(f: Any) -> Any:
+    return click.option(
+        "--metric", "metrics", multiple=True, metavar="GLOB",
+        help="Metric to show (repeatable; globs such as 'cluster.*.price_decline'). "
+             "Default: price decline, process/product/design/marketing gains, functional "
+             "upgrading and fair share of each cluster.")(f)
+
+
+def config_name(path: str, taken: set[str]) -> str:
+    """A configuration name from a file name: its stem, made safe and unique."""
+    stem = re.sub(r"[^A-Za-z0-9_.\-]", "_", Path(path).stem).lstrip("._-")[:60] or "config"
+    name, k = stem, 2
+    while name in taken:
+        name, k = f"{stem}-{k}", k + 1
+    taken.add(name)
+    return name
+
+
+def load_all(specs: list[tuple[str, str, list[str]]], seed: int | None,
+             horizon: float | None) -> list[Configuration]:
+    """Load every (name, file, overrides); all problems of all files are reported at once.
+    Every configuration runs with the first one's seed and horizon unless given."""
+    problems: list[Any] = []
+    configs: list[Configuration] = []
+    for name, path, overrides in specs:
+        try:
+            scenario = load(path, overrides, seed, horizon)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        configs.append(Configuration(name, scenario, path, tuple(overrides)))
+        if seed is None:
+            seed = scenario.simulation.seed
+        if horizon is None:
+            horizon = scenario.simulation.horizon_years
+    if problems:
+        raise ScenarioError(problems)
+    return configs
+
+
+@click.command("compare", cls=OneLineCommand)
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--variant", "variants", multiple=True, metavar="NAME:KEY=VALUE[,KEY=VALUE]",
+              help="A configuration made from FILE by overrides (repeatable); FILE itself "
+                   "is the baseline 'base'.")
+@metric_option
+@click.option("--seed", type=int, help="Seed of every configuration (default: the first "
+                                       "file's).")
+@click.option("--horizon", type=float, metavar="YEARS",
+              help="Years to simulate (default: the first file's).")
+@set_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object to stdout.")
+@click.option("--out", "out_dir", type=click.Path(),
+              help="Write tables, summary and manifest here.")
+@experiment_options(default_replications=DEFAULT_REPLICATIONS)
+def compare_command(files: tuple[str, ...], variants: tuple[str, ...],
+                    metrics: tuple[str, ...], seed: int | None, horizon: float | None,
+                    overrides: tuple[str, ...], as_json: bool, out_dir: str | None,
+                    replications: int, workers: int | None, executor_kind: str,
+                    scheduler: str | None, batch_size: int | None, quiet: bool,
+                    resume: bool) -> None:
+    """Compare configurations: FILE_A FILE_B [FILE_C ...], or FILE --variant ... .
+
+    Replication r of every configuration shares its random streams (common random
+    numbers), so each difference is paired by replication. The first configuration is the
+    baseline; with more than two configurations CIs are Bonferroni-widened and p-values
+    Holm-adjusted over the comparisons.
+    """
+    specs: list[tuple[str, str, list[str]]] = []
+    problems: list[str] = []
+    if variants:
+        if len(files) != 1:
+            problems.append(f"--variant: give exactly one FILE to vary (got {len(files)})")
+        taken = {"base"}
+        specs.append(("base", files[0], list(overrides)))
+        for spec in variants:
+            try:
+                name, extra = parse_variant(spec)
+            except DesignError as exc:
+                problems.extend(exc.problems)
+                continue
+            if name in taken:
+                problems.append(f"--variant {name}: name used twice (or 'base', the "
+                                "baseline's name)")
+            taken.add(name)
+            specs.append((name, files[0], [*overrides, *extra]))
+    else:
+        if len(files) < 2:
+            problems.append("compare: give two or more scenario files, or one file with "
+                            "--variant NAME:KEY=VALUE")
+        taken = set()
+        specs = [(config_name(f, taken), f, list(overrides)) for f in files]
+    problems += execution_problems(replications, workers, executor_kind, scheduler,
+                                   batch_size, resume, out_dir, configurations=len(specs))
+    if problems:
+        fail(problems)
+    assert all(NAME.match(name) for name, _, _ in specs)
+    with bad_input():
+        configs = load_all(specs, seed, horizon)
+    patterns = list(metrics) or list(DEFAULT_METRICS)
+    unknown = unmatched_patterns(patterns, [c.scenario for c in configs])
+    if unknown:
+        fail([f"--metric {p!r}: matches no metric of every configuration (names look like "
+              "cluster.<id>.price_decline; see docs/metrics.md)" for p in unknown])
+
+    def summarize(exp: Experiment) -> dict[str, Any]:
+        return comparison_summary(exp, exp.select(patterns))
+
+    exp = execute("compare", configs, replications, seed, horizon, executor_kind=executor_kind,
+                  workers=workers, scheduler=scheduler, batch_size=batch_size, quiet=quiet,
+                  resume=resume, out_dir=out_dir, summarize_fn=summarize)
+    summary = summarize(exp)
+    if as_json:
+        sys.stdout.write(to_json(summary) + "\n")
+    else:
+        print_comparison(summary)
+
+
+def g(x: float | None) -> str:
+    """Four significant figures, thousands separated; '-' for missing."""
+    if x is None:
+        return "-"
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def g3(x: float | None) -> str:
+    return "-" if x is None else (f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.3g}")
+
+
+def p_text(p: float | None) -> str:
+    if p is None:
+        return "-"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def short_metric(name: str) -> str:
+    """`cluster.sinos.price_decline` -> `sinos.price_decline` (cluster metrics dominate)."""
+    return name.removeprefix("cluster.")
+
+
+def print_comparison(summary: dict[str, Any]) -> None:
+    console = Console()
+    names = [c["name"] for c in summary["configurations"]]
+    console.print(f"[bold]{len(names)} configurations[/bold], baseline "
+                  f"[bold]{summary['baseline']}[/bold]; seed {summary['seed']}, "
+                  f"replications 0..{summary['replications'] - 1} shared by all (common "
+                  f"random numbers); {summary['events']:,} SimPy events in "
+                  f"{summary['wall_seconds']:.1f} s")
+    for c in summary["configurations"]:
+        what = ", ".join(c["overrides"]) or "as in the file"
+        console.print(f"  {c['name']}: {c['source']} ({what})")
+    many = len(names) > 2
+    level = f"{summary['confidence']:.0%}"
+    table = Table(title=f"Difference from {summary['baseline']}, paired by replication: "
+                        f"mean and {level} CI{' (Bonferroni-widened)' if many else ''}",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("metric / config", no_wrap=True)
+    table.add_column("mean", justify="right")
+    table.add_column("difference", justify="right")
+    table.add_column(f"{level} CI", justify="right", no_wrap=True)
+    table.add_column("p (Holm)" if many else "p", justify="right")
+    for metric, block in summary["metrics"].items():
+        diffs = {d["config"]: d for d in block["differences"]}
+        table.add_row(f"[bold]{short_metric(metric)}[/bold]")
+        for i, name in enumerate(names):
+            mean = block["configurations"][name]["mean"]
+            d = diffs.get(name)
+            if d is None:
+                row = [g(mean), "", "", ""]
+            else:
+                ci = (f"[{g3(d['ci_low'])}, {g3(d['ci_high'])}]"
+                      if d["ci_low"] is not None else "-")
+                p = d["p_holm"] if many else d["p_value"]
+                row = [g(mean), g3(d["mean"]), ci, p_text(p)]
+            table.add_row(f"  {name}", *row, end_section=i == len(names) - 1)
+    console.print(table)
+    console.print("metric names without a prefix are cluster metrics "
+                  "(cluster.<id>.<metric>; docs/metrics.md)")
