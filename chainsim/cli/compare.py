@@ -187,14 +187,15 @@ def print_comparison(summary: dict[str, Any]) -> None:
     table = Table(title=f"Difference from {summary['baseline']}, paired by replication: "
                         f"mean and {level} CI{' (Bonferroni-widened)' if many else ''}",
                   title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("metric / config", no_wrap=True)
+    # Metric names wrap at their dots (shown as spaces) so the numbers keep their width.
+    table.add_column("metric / config", overflow="fold", max_width=22)
     table.add_column("mean", justify="right")
     table.add_column("difference", justify="right")
     table.add_column(f"{level} CI", justify="right", no_wrap=True)
     table.add_column("p (Holm)" if many else "p", justify="right")
     for metric, block in summary["metrics"].items():
         diffs = {d["config"]: d for d in block["differences"]}
-        table.add_row(f"[bold]{short_metric(metric)}[/bold]")
+        table.add_row(f"[bold]{short_metric(metric).replace('.', ' ')}[/bold]")
         for i, name in enumerate(names):
             mean = block["configurations"][name]["mean"]
             d = diffs.get(name)
@@ -207,5 +208,5 @@ def print_comparison(summary: dict[str, Any]) -> None:
                 row = [g(mean), g3(d["mean"]), ci, p_text(p)]
             table.add_row(f"  {name}", *row, end_section=i == len(names) - 1)
     console.print(table)
-    console.print("metric names without a prefix are cluster metrics "
-                  "(cluster.<id>.<metric>; docs/metrics.md)")
+    console.print("Metrics without a prefix are cluster metrics, cluster.<id>.<metric> "
+                  "(docs/metrics.md).")
