@@ -294,3 +294,24 @@ def test_series_of_a_run_without_records() -> None:
     clusters = s.cluster_series(empty, ["home"])
     assert clusters.empty and list(clusters.columns)[4:] == list(s.CLUSTER_SERIES)
     assert s.buyer_series(empty, ["us"]).empty
+
+
+# -- documentation ------------------------------------------------------------------------
+
+
+def test_every_headline_metric_and_series_column_is_documented() -> None:
+    from pathlib import Path
+
+    from chainsim.agents.orders import STAGES
+    from chainsim.results.summary import BUYER_METRICS, CLUSTER_METRICS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "metrics.md").read_text()
+    names = [f"cluster.<id>.{k}" for k in CLUSTER_METRICS]
+    names += [f"buyer.<id>.{k}" for k in BUYER_METRICS]
+    names += ["links.quasi_hierarchy_share", "orders.in_production", "orders.refused_<reason>"]
+    missing = [n for n in names if f"`{n}`" not in doc]
+    missing += [f"orders.{s}" for s in STAGES if f"`{s}`" not in doc
+                and f"`orders.{s}`" not in doc]
+    missing += [c for c in (*s.CLUSTER_SERIES, *s.BUYER_SERIES, *s.GOVERNANCE_SERIES)
+                if f"`{c}`" not in doc]
+    assert not missing, f"not in docs/metrics.md: {missing}"
