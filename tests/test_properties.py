@@ -1,0 +1,391 @@
+"""Properties over generated scenarios: the invariants of MODEL.md section 6 (issue 6, item 2).
+
+Each property runs scenarios drawn by `tests.strategies.scenarios` (1-5 clusters, 1-50 firms
+each, 1-10 buyers, every governance type, both governance rules, shocks and fairs).
+
+What cash may do: a firm's cash may go negative. Production costs (wages, materials,
+transport, rework) are paid when the work is done, and the buyer pays on arrival, so a firm
+carries its working capital as debt in between; penalties for failed orders can also push
+it below zero. Only discretionary spending (knowledge-changing investment, fair stands) is
+limited, to `cash + technology.credit_line` at the moment of deciding. Cash must stay finite
+and be exactly what the firm started with plus everything it received less everything it
+paid. Buyers start at zero cash and their balance is their net position with the world.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chainsim.agents.firms import expand_firms
+from chainsim.agents.links import GOVERNANCE_TYPES
+from chainsim.engine import simulation as sim
+from chainsim.engine.simulation import collect, simulate, start_processes
+from chainsim.engine.world import World, build_world
+from chainsim.experiments.executors import open_executor, run_batched
+from chainsim.randomness import Streams
+from chainsim.results.summary import summarize
+from chainsim.scenario import parse_scenario
+from chainsim.technology import YEAR
+from tests.strategies import scenarios
+
+STEP_DAYS = 15.0
+ENGINE_CHECK = sim.check_invariants  # before the module fixture wraps it
+TRANSFERS = ("firm_to_world", "world_to_firm", "firm_to_firm", "buyer_to_firm",
+             "firm_to_buyer", "world_to_buyer", "buyer_to_world")
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def money_scale(w: World) -> float:
+    """The magnitude of the money in play: flows and stocks both bound the rounding error."""
+    led = w.ledger
+    return max(1.0, sum(abs(v) for v in led.totals.values()) + float(np.abs(led.firm_cash).sum())
+               + float(np.abs(led.buyer_cash).sum()) + abs(led.world))
+
+
+def money_balanced(w: World) -> bool:
+    return abs(w.ledger.imbalance()) <= 1e-9 * money_scale(w)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _money_tolerance_relative_to_stocks():
+    """Work around the bug pinned by `test_engine_money_check_scales_with_cash`: the engine's
+    end-of-run check compares the rounding error of large cash stocks with the (possibly tiny)
+    flows. Keep every other check of the engine; judge money with the scale of stocks too."""
+    original = sim.check_invariants
+
+    def check(w: World) -> None:
+        try:
+            original(w)
+        except sim.InvariantError as exc:
+            rest = [p for p in str(exc).split("; ") if not p.startswith("money not conserved")]
+            if rest or not money_balanced(w):
+                raise
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sim, "check_invariants", check)
+        yield
+
+
+def record_transfers(w: World) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """Wrap the ledger so every transfer is also appended to a list we can audit."""
+    log: list[tuple[str, str, tuple[Any, ...]]] = []
+    for name in TRANSFERS:
+        method = getattr(w.ledger, name)
+
+        def wrapped(kind: str, *args: Any, _method=method, _name=name) -> None:
+            log.append((_name, kind, args))
+            _method(kind, *args)
+
+        setattr(w.ledger, name, wrapped)
+    return log
+
+
+def queued_work(w: World) -> tuple[int, int, int]:
+    """Count, from SimPy's event queue itself, the sub-orders being made, the orders in
+    production (waiting for parts or for assembly) and the orders in transit."""
+    prod = w.production
+    subs, transit, making = 0, 0, set()
+    for *_, event in w.env._queue:
+        for cb in event.callbacks or ():
+            if cb == prod._sub_done:
+                subs += 1
+                making.add(id(event.value.order))
+            elif cb == prod._ship:
+                making.add(id(event.value))
+            elif cb == prod._arrive:
+                transit += 1
+    return subs, len(making), transit
+
+
+def state_problems(w: World) -> list[str]:
+    """Everything that must hold at any instant of a run."""
+    f, book = w.firms, w.book
+    out = list(book.conserved())
+    counters = book.as_dict()
+    out += [f"counter {k} = {v}" for k, v in counters.items() if v < 0]
+    subs, making, transit = queued_work(w)
+    if (subs, making, transit) != (book.sub_in_production, book.in_production, book.in_transit):
+        out.append(f"queue holds {subs} sub-orders, {making} orders in production, {transit} "
+                   f"in transit; the book says {book.sub_in_production}, {book.in_production}, "
+                   f"{book.in_transit}")
+    if book.sub_done > book.sub_placed or book.delivered + book.failed > book.shipped:
+        out.append("a later stage counts more orders than the one before it")
+    for name in ("capacity",):
+        arr = getattr(f, name)
+        if not (np.isfinite(arr).all() and (arr > 0).all()):
+            out.append(f"firm {name} not positive and finite")
+    for name in ("busy_until", "units_period", "units_year", "cum_units", "revenue_period",
+                 "revenue_year", "revenue_last"):
+        arr = getattr(f, name)
+        if not np.isfinite(arr).all() or (arr < 0).any():
+            out.append(f"firm {name} negative or not finite")
+    if not np.isfinite(f.caps).all() or f.caps.min() < 0.0 or f.caps.max() > 1.0:
+        out.append("a capability outside [0, 1]")
+    if f.rung.min() < 0 or f.rung.max() > 3:
+        out.append("a rung outside the ladder")
+    if not np.isfinite(f.cash).all():
+        out.append("firm cash not finite")
+    if not money_balanced(w):
+        out.append(f"money imbalance {w.ledger.imbalance():.3g} of {money_scale(w):.3g}")
+    out += [f"ledger total {k} = {v}" for k, v in w.ledger.totals.items()
+            if not (math.isfinite(v) and v >= 0.0)]
+    for link in w.links:
+        if link.governance not in GOVERNANCE_TYPES:
+            out.append(f"link {link.id} governance {link.governance!r}")
+        if not 0.0 <= link.share <= 1.0 + 1e-9:
+            out.append(f"link {link.id} share {link.share}")
+        if not (math.isfinite(link.price) and link.price > 0.0):
+            out.append(f"link {link.id} price {link.price}")
+        if link.sunk < 0.0 or link.orders < 0.0 or link.failures < 0.0:
+            out.append(f"link {link.id} has a negative record")
+        if link.units_period < 0.0 or link.value_period < 0.0:
+            out.append(f"link {link.id} negative flow")
+    for cluster in w.clusters:
+        if not (math.isfinite(cluster.wage) and cluster.wage > 0.0):
+            out.append(f"cluster {cluster.id} wage {cluster.wage}")
+        if not 0.0 <= cluster.reputation <= 1.0:
+            out.append(f"cluster {cluster.id} reputation {cluster.reputation}")
+    for buyer in w.buyers:
+        if not buyer.demand_factor >= 0.0:
+            out.append(f"buyer {buyer.id} demand factor {buyer.demand_factor}")
+    return out
+
+
+def run_checked(raw: dict[str, Any], step: float = STEP_DAYS):
+    """Run a scenario in steps, checking the state after every step; return the world, the
+    result and the audited transfers."""
+    scenario = parse_scenario(raw, "<generated>")
+    w = build_world(scenario)
+    start_cash = w.firms.cash.copy()
+    transfers = record_transfers(w)
+    start_processes(w)
+    end = scenario.simulation.horizon_years * YEAR
+    problems = state_problems(w)
+    assert not problems, problems
+    t = 0.0
+    while t < end:
+        t = min(t + step, end)
+        w.env.run(until=t)
+        problems = state_problems(w)
+        assert not problems, f"at day {t:g}: {problems}"
+    result = collect(w, scenario.simulation.seed, 0, scenario.simulation.horizon_years, 0.0,
+                     keep_world=True)
+    return w, result, transfers, start_cash
+
+
+def audit_money(w: World, transfers, start_cash: np.ndarray) -> None:
+    """Every payment goes the right way, and every account is exactly its history."""
+    f = w.firms
+    firm_net = np.zeros(len(f))
+    buyer_net = np.zeros(len(w.buyers))
+    by_kind: dict[str, float] = defaultdict(float)
+    leads_paid = np.zeros(len(f))
+    for name, kind, args in transfers:
+        amount = args[-1]
+        assert math.isfinite(amount) and amount >= 0.0, (name, kind, args)
+        by_kind[kind] += amount
+        if name == "firm_to_world":
+            firm_net[args[0]] -= amount
+        elif name == "world_to_firm":
+            firm_net[args[0]] += amount
+        elif name == "firm_to_firm":
+            payer, payee = args[0], args[1]
+            firm_net[payer] -= amount
+            firm_net[payee] += amount
+            assert kind == "spoke_payment", kind
+            assert f.lead[payer] and payee in w.spokes[payer], (payer, payee)
+        elif name == "buyer_to_firm":
+            buyer_net[args[0]] -= amount
+            firm_net[args[1]] += amount
+            assert kind == "buyer_payment" and f.lead[args[1]], (kind, args)
+            leads_paid[args[1]] += amount
+        elif name == "firm_to_buyer":
+            firm_net[args[0]] -= amount
+            buyer_net[args[1]] += amount
+            assert f.lead[args[0]], (kind, args)
+        elif name == "world_to_buyer":
+            buyer_net[args[0]] += amount
+        elif name == "buyer_to_world":
+            buyer_net[args[0]] -= amount
+    scale = money_scale(w)
+    np.testing.assert_allclose(f.cash, start_cash + firm_net, rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(w.ledger.buyer_cash, buyer_net, rtol=0, atol=1e-9 * scale)
+    for kind, total in w.ledger.totals.items():
+        assert math.isclose(total, by_kind[kind], rel_tol=1e-9, abs_tol=1e-6), kind
+
+    # What buyers paid is what lead firms received, and what the records say was sold; what
+    # lead firms paid spokes is what spokes earned.
+    paid = w.ledger.totals.get("buyer_payment", 0.0)
+    spokes = w.ledger.totals.get("spoke_payment", 0.0)
+    rec = w.recorder
+    sold = sum(r["value"].sum() for r in rec.cluster_rows) + rec.cluster_flows["value"].sum()
+    bought = sum(r["value"].sum() for r in rec.buyer_rows) + rec.buyer_flows["value"].sum()
+    revenue = np.sum(rec.firm_revenue, axis=0, dtype=float) if rec.firm_revenue else 0.0
+    revenue = revenue + f.revenue_period
+    tol = 1e-6 * max(1.0, paid + spokes)
+    assert math.isclose(paid, float(leads_paid.sum()), abs_tol=tol)
+    assert math.isclose(paid, sold, abs_tol=tol) and math.isclose(paid, bought, abs_tol=tol)
+    assert math.isclose(paid, float(revenue[f.lead].sum()), rel_tol=1e-4, abs_tol=1.0)
+    assert math.isclose(spokes, float(revenue[~f.lead].sum()), rel_tol=1e-4, abs_tol=1.0)
+
+
+def audit_tables(result) -> None:
+    links, firms = result.tables["links"], result.tables["firms"]
+    if not links.empty:
+        assert links["governance"].isin(GOVERNANCE_TYPES).all()
+        assert links.groupby(["period", "link"]).size().max() == 1
+        # One relationship between a buyer and a firm, hence one governance type for it.
+        assert links.groupby(["period", "buyer", "firm"]).size().max() == 1
+        assert ((links["share"] >= 0) & (links["share"] <= 1 + 1e-9)).all()
+    if not firms.empty:
+        steps = firms.sort_values(["firm", "period"]).groupby("firm")["rung"].diff().dropna()
+        assert steps.isin([0, 1]).all(), steps.value_counts()
+        for cap in ("process", "product", "design", "marketing"):
+            assert firms[cap].between(0.0, 1.0).all(), cap
+    for row in result.decisions:
+        if row["decision"] == "rung_change":
+            assert row["new"] == row["old"] + 1, row
+
+
+def comparable(summary: dict[str, Any]) -> dict[str, Any]:
+    out = dict(summary)
+    out.pop("wall_seconds", None)
+    return out
+
+
+def summary_of(task: tuple[Any, int]) -> dict[str, Any]:
+    """Module level, so a process pool can pickle it: one run's summary, minus wall time."""
+    scenario, seed = task
+    return comparable(summarize(simulate(scenario, seed=seed)))
+
+
+# -- the properties -----------------------------------------------------------------------
+
+
+@given(scenarios())
+def test_invariants_hold_at_every_stage(raw):
+    """Orders and money conserved, nothing negative, capabilities bounded, at every step;
+    at the end, every account reconciles, one governance type per link per period, and
+    firms climb the function ladder one rung at a time."""
+    w, result, transfers, start_cash = run_checked(raw)
+    audit_money(w, transfers, start_cash)
+    audit_tables(result)
+    assert result.orders["in_production"] == w.book.in_production
+
+
+@given(scenarios(max_clusters=3, max_buyers=5, max_years=3.0))
+def test_same_seed_same_results(raw):
+    scenario = parse_scenario(raw, "<generated>")
+    first, second = simulate(scenario), simulate(scenario)
+    assert comparable(summarize(first)) == comparable(summarize(second))
+    for name, table in first.tables.items():
+        pd.testing.assert_frame_equal(table, second.tables[name], check_exact=True)
+    assert repr(first.decisions) == repr(second.decisions)  # NaN-aware
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=12), st.sampled_from(
+    ("inspection", "transit", "scouting", "investment", "draw", "fair_contacts"))),
+    min_size=1, max_size=8, unique=True), st.integers(0, 2**63 - 1), st.integers(0, 99))
+def test_streams_are_keyed_by_agent_and_purpose(keys, seed, replication):
+    """A stream's draws depend on its key alone: not on which streams exist or were used
+    before it, nor on the order in which they were created (common random numbers)."""
+    alone = {k: Streams(seed, replication).get(*k).random(5).tolist() for k in keys}
+    crowded = Streams(seed, replication)
+    for k in reversed(keys):
+        crowded.get(k[0] + "-other", k[1]).random(3)  # another agent, same purpose
+        crowded.get(k[0], k[1] + "-new")  # a new mechanism for the same agent
+    for k in reversed(keys):
+        assert crowded.get(*k).random(5).tolist() == alone[k]
+
+
+def _passive_additions(raw: dict[str, Any]) -> dict[str, Any]:
+    """The same scenario plus a buyer with no links and no scouting, and a cluster (with a
+    firm group) that never opens before the end of the run."""
+    more = copy.deepcopy(raw)
+    end = more["simulation"]["start_year"] + more["simulation"]["horizon_years"]
+    more["buyers"].append({"id": "zz-buyer", "demand": 1000.0, "scouting": {"enabled": False}})
+    more["clusters"].append({"id": "zz-cluster", "active_from_year": end + 1.0, "firms": [
+        {"id": "zz-group", "count": 7, "capacity": {"dist": "uniform", "low": 10, "high": 20},
+         "process": {"dist": "uniform", "low": 0.0, "high": 1.0}}]})
+    return more
+
+
+@given(scenarios(max_clusters=3, max_buyers=5, max_years=3.0))
+def test_adding_agents_changes_no_one_elses_draws(raw):
+    """Common random numbers: every firm group draws its firms from its own stream, so an
+    extra group or buyer leaves each other group's initial numbers as they were; and agents
+    that never interact (a buyer with no suppliers, a cluster that never opens) leave the
+    whole run of the others unchanged."""
+    more = _passive_additions(raw)
+    base_s, more_s = parse_scenario(raw, "base"), parse_scenario(more, "more")
+    seed = base_s.simulation.seed
+    (base_f, base_g), (more_f, more_g) = (expand_firms(s, Streams(seed)) for s in (base_s, more_s))
+    for group, rows in base_g.items():
+        other = more_g[group]
+        for name in ("capacity", "caps", "intent", "cash", "rung"):
+            np.testing.assert_array_equal(getattr(base_f, name)[rows],
+                                          getattr(more_f, name)[other], err_msg=name)
+
+    a, b = simulate(base_s), simulate(more_s)
+    n = len(base_f)
+    firms_b = b.tables["firms"]
+    pd.testing.assert_frame_equal(a.tables["firms"],
+                                  firms_b[firms_b["firm"] < n].reset_index(drop=True))
+    pd.testing.assert_frame_equal(a.tables["links"], b.tables["links"])
+    assert a.orders == b.orders
+    assert a.money == b.money
+    assert repr(a.decisions) == repr(b.decisions)
+
+
+@settings(max_examples=3)
+@given(st.lists(scenarios(max_clusters=2, max_buyers=3, max_years=2.0), min_size=2,
+                max_size=4))
+def test_serial_and_parallel_runs_agree(raws):
+    tasks = [(parse_scenario(raw, "<generated>"), seed) for raw in raws for seed in (1, 2)]
+    serial = [summary_of(task) for task in tasks]
+    with open_executor("process", workers=2) as pool:
+        parallel = run_batched(summary_of, tasks, pool, batch_size=1)
+    assert parallel == serial
+
+
+# -- bugs found by the properties (other people's files) ----------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="engine/simulation.py check_invariants: tolerance "
+                   "scaled by flows only, so rounding in large cash stocks is a false alarm")
+def test_engine_money_check_scales_with_cash():
+    raw = {"simulation": {"horizon_years": 4, "start_year": 2000},
+           "clusters": [{"id": "home", "firms": [
+               {"id": "rich", "count": 28, "capacity": 20.0, "cash": 538800.0}]}],
+           "buyers": [{"id": "idle", "demand": 0.0,
+                       "scouting": {"cost": 0.1094, "candidates": 0}}]}
+    scenario = parse_scenario(raw)
+    w = build_world(scenario)
+    start_processes(w)
+    w.env.run(until=4 * YEAR)
+    assert money_balanced(w)  # the books balance to 1e-15 of the money in play ...
+    ENGINE_CHECK(w)  # ... yet the engine's own check raises InvariantError
+
+
+@pytest.mark.xfail(strict=True, reason="agents/buyers.py _place_orders: a buyer with zero "
+                   "demand still places (zero-quantity) orders, which can fail and cost it "
+                   "loss_per_failed_order")
+def test_no_orders_without_demand():
+    raw = {"simulation": {"horizon_years": 2, "start_year": 2000},
+           "clusters": [{"id": "home", "firms": [{"id": "lead"}]}],
+           "buyers": [{"id": "idle", "demand": 0.0, "scouting": {"enabled": False}}],
+           "links": [{"buyer": "idle", "firms": ["lead"]}]}
+    result = simulate(parse_scenario(raw))
+    assert result.orders["placed"] == 0
+    assert result.money.get("failure_loss", 0.0) == 0.0
