@@ -47,6 +47,8 @@ class Check:
     metric_a: str
     metric_b: str
     sign: int  # the sign the paper expects of B - A: +1 or -1
+    a: Side | None = None  # a check may compare its own pair of configurations
+    b: Side | None = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class Proposition:
     checks: tuple[Check, ...]
 
 
-def check(metric: str, sign: int, metric_b: str | None = None) -> Check:
-    return Check(metric, metric_b or metric, sign)
+def check(metric: str, sign: int, metric_b: str | None = None, a: Side | None = None,
+          b: Side | None = None) -> Check:
+    return Check(metric, metric_b or metric, sign, a, b)
 
 
 SINOS = Side("sinos_valley.toml")
@@ -88,8 +91,12 @@ PROPOSITIONS: tuple[Proposition, ...] = (
            "buyers' own investment builds up the entrant.",
         "H&S 4.2 (Chinese entry; 'some of Brazil's main US buyers helped to build up Chinese "
         "export capability')",
-        Side("sinos_valley.toml", ("clusters.china.wage=1.0",), "sinos_costly_entrant"), SINOS,
-        (check("cluster.sinos.price_decline", +1), check("cluster.china.buyer_investment", +1))),
+        Side("sinos_valley.toml", ("clusters.china.wage=1.5",), "sinos_costly_entrant"), SINOS,
+        (check("cluster.sinos.price_decline", +1),
+         # The entrant learns faster when its new buyers invest in it.
+         check("cluster.china.process_gain", +1, a=Side(
+             "sinos_valley.toml", ("governance.quasi_hierarchy.investment=0",),
+             "sinos_buyers_do_not_invest")))),
     Proposition(
         5, "The fewer the buyers, the less lead firms back a repositioning project, and the "
            "less functional upgrading follows.",
@@ -120,13 +127,19 @@ PROPOSITIONS: tuple[Proposition, ...] = (
 )
 
 
+def configurations_needed() -> dict[str, Side]:
+    """Every distinct configuration the propositions compare, by name."""
+    seen: dict[str, Side] = {}
+    for p in PROPOSITIONS:
+        for side in (p.a, p.b, *(s for c in p.checks for s in (c.a, c.b) if s)):
+            seen.setdefault(side.name, side)
+    return seen
+
+
 def configurations(library: Path, load: Any, seed: int | None = None,
                    horizon: float | None = None) -> list[Configuration]:
     """The distinct configurations the propositions need, loaded and validated once."""
-    seen: dict[str, Side] = {}
-    for p in PROPOSITIONS:
-        for side in (p.a, p.b):
-            seen.setdefault(side.name, side)
+    seen = configurations_needed()
     return [Configuration(name, load(str(library / side.file), list(side.overrides), seed,
                                      horizon), side.file, side.overrides)
             for name, side in seen.items()]
@@ -140,11 +153,12 @@ def evaluate(exp: Experiment) -> list[dict[str, Any]]:
     rows = []
     for p in PROPOSITIONS:
         for c in p.checks:
-            a = exp.samples(c.metric_a)[p.a.name]
-            b = exp.samples(c.metric_b)[p.b.name]
+            side_a, side_b = c.a or p.a, c.b or p.b
+            a = exp.samples(c.metric_a)[side_a.name]
+            b = exp.samples(c.metric_b)[side_b.name]
             d = paired_difference(a, b, exp.confidence)
             rows.append({"proposition": p.number, "claim": p.claim, "passage": p.passage,
-                         "a": p.a.name, "b": p.b.name, "metric_a": c.metric_a,
+                         "a": side_a.name, "b": side_b.name, "metric_a": c.metric_a,
                          "metric_b": c.metric_b, "expected_sign": c.sign,
                          "mean_a": _mean(a), "mean_b": _mean(b), **d,
                          "verdict": verdict(d, c.sign)})
@@ -179,7 +193,7 @@ def by_proposition(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({"proposition": p.number, "claim": p.claim, "passage": p.passage,
                     "a": p.a.name, "b": p.b.name, "verdict": overall,
                     "checks": [{k: v for k, v in r.items()
-                                if k not in ("proposition", "claim", "passage", "a", "b")}
+                                if k not in ("proposition", "claim", "passage")}
                                for r in checks]})
     return out
 

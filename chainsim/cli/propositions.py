@@ -13,7 +13,12 @@ from chainsim.api import DEFAULT_SCENARIO
 from chainsim.cli.common import bad_input, fail, load
 from chainsim.cli.run import OneLineCommand, execute, execution_problems, experiment_options
 from chainsim.output import to_json
-from chainsim.propositions import by_proposition, configurations, evaluate
+from chainsim.propositions import (
+    by_proposition,
+    configurations,
+    configurations_needed,
+    evaluate,
+)
 
 LIBRARY = DEFAULT_SCENARIO.parent
 
@@ -36,7 +41,8 @@ def propositions_command(library: str, seed: int | None, horizon: float | None,
     two configurations over replications, and say whether the sign agrees with the paper.
     """
     problems = execution_problems(replications, workers, executor_kind, scheduler,
-                                  batch_size, resume, out_dir, configurations=10)
+                                  batch_size, resume, out_dir,
+                                  configurations=len(configurations_needed()))
     if not Path(library).is_dir():
         problems.append(f"--scenarios {library}: not a directory")
     if problems:
