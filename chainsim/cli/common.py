@@ -1,4 +1,10 @@
-"""What every subcommand shares: loading scenarios with one line per problem, exit 2."""
+"""What every subcommand shares: loading scenarios with one line per problem, exit 2.
+
+Bad input never ends in a traceback: every problem is one line on stderr,
+`error: FILE: dotted.path: message`, and the exit status is 2, before any output file is
+created. A file with very many problems shows the first `MAX_PROBLEMS_SHOWN` and counts
+the rest.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from contextlib import contextmanager
 
 import click
 
+from chainsim.limits import MAX_PROBLEMS_SHOWN
 from chainsim.output import OutputError
 from chainsim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -16,9 +23,18 @@ EXIT_BAD_INPUT = 2
 
 def fail(lines: list[str] | str) -> None:
     """Print each problem on its own line to stderr and exit with status 2."""
-    for line in [lines] if isinstance(lines, str) else lines:
-        click.echo(f"error: {line}", err=True)
+    echo_problems([lines] if isinstance(lines, str) else lines)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def echo_problems(lines: list[str] | list[object]) -> None:
+    """`error: ...` lines on stderr, at most MAX_PROBLEMS_SHOWN of them and a count."""
+    lines = [str(line) for line in lines]
+    for line in lines[:MAX_PROBLEMS_SHOWN]:
+        click.echo(f"error: {line}", err=True)
+    if len(lines) > MAX_PROBLEMS_SHOWN:
+        click.echo(f"error: ... and {len(lines) - MAX_PROBLEMS_SHOWN:,} more problems "
+                   f"(the first {MAX_PROBLEMS_SHOWN} are shown)", err=True)
 
 
 @contextmanager

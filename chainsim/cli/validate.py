@@ -7,11 +7,12 @@ import sys
 
 import click
 
-from chainsim.cli.common import EXIT_BAD_INPUT, set_option
+from chainsim.cli.common import EXIT_BAD_INPUT, echo_problems, set_option
+from chainsim.cli.run import OneLineCommand
 from chainsim.scenario import Scenario, ScenarioError, load_scenario
 
 
-@click.command("validate")
+@click.command("validate", cls=OneLineCommand)
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @set_option
 def validate_command(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
@@ -22,8 +23,7 @@ def validate_command(files: tuple[str, ...], overrides: tuple[str, ...]) -> None
             scenario = load_scenario(path, list(overrides))
         except ScenarioError as exc:
             problems += len(exc.problems)
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+            echo_problems(exc.problems)
             continue
         firms = sum(f.count for c in scenario.clusters for f in c.firms)
         click.echo(f"ok: {path}: {len(scenario.clusters)} clusters, {firms} firms, "
@@ -32,7 +32,7 @@ def validate_command(files: tuple[str, ...], overrides: tuple[str, ...]) -> None
         sys.exit(EXIT_BAD_INPUT)
 
 
-@click.command("schema")
+@click.command("schema", cls=OneLineCommand)
 def schema_command() -> None:
     """Print the JSON Schema of scenario files (for editors)."""
     schema = Scenario.model_json_schema()
