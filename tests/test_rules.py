@@ -149,7 +149,8 @@ class TestAllegiance:
 class TestInvestment:
     view = InvestmentView(
         capabilities=(0.3, 0.3, 0.1, 0.05), annual_revenue=5e6, annual_units=500_000,
-        labour_cost_per_unit=4.0, quality_premium=0.5, design_access=0.0, brand_access=0.0,
+        labour_cost_per_unit=4.0, quality_premium=0.5, shortfall_cost=0.0, design_access=0.0,
+        brand_access=0.0,
         prospect=0.15, rung_gain_design=0.2, rung_gain_brand=0.25, distance_design=0.4,
         distance_brand=0.45, reaction_probability=0.0, main_buyer_share=0.9,
         strategic_intent=0.5, spillover=0.05, volatility=0.2, cost=40_000, step=0.1,
@@ -167,6 +168,13 @@ class TestInvestment:
         assert expected_return(keen).kind == "design"
         afraid = dataclasses.replace(keen, reaction_probability=0.6)
         assert expected_return(afraid).kind is None
+
+    def test_a_demanding_buyer_pulls_product_investment(self):
+        calm = dataclasses.replace(self.view, quality_premium=0.0, annual_units=1_000,
+                                   prospect=0.0)
+        assert expected_return(calm).kind is None
+        pulled = dataclasses.replace(calm, shortfall_cost=2e6)
+        assert expected_return(pulled).kind == "product"
 
     def test_no_cash_no_investment(self):
         assert expected_return(dataclasses.replace(self.view, cash_available=0.0)).kind is None

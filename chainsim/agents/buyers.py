@@ -344,7 +344,9 @@ class BuyerAgent:
         loss_per_unit = spec.loss_per_failed_order / spec.order_size
         costs = np.array([link.price + loss_per_unit * self.estimated_failure(link)
                           for link in links])
-        target = np.exp(-(costs - costs.min()) / (REALLOCATION_SPREAD * costs.min()))
+        # Cheaper suppliers get more, in proportion to what they can make.
+        size = np.array([w.firms.capacity[link.firm] for link in links])
+        target = size * np.exp(-(costs - costs.min()) / (REALLOCATION_SPREAD * costs.min()))
         target /= target.sum()
         total = sum(link.share for link in links) or 1.0
         for link, goal, cost in zip(links, target, costs, strict=True):

@@ -60,10 +60,16 @@ class ClusterAgent:
         self.volatility = spec.macro_volatility
         self.active = not enters_later and spec.active_from_year is None
         self.collective_stand = spec.institutions.collective_stand
-        self.typical_design = float(np.median(f.caps[self.members, DESIGN]))
+        self.typical_design = self._typical_design()
         self.project_left = 0  # periods of a running repositioning project
         self.project_rate = (0.0, 0.0, 0.0)
         self._trigger = world.env.event()
+
+    def _typical_design(self) -> float:
+        """The median design capability of the cluster's exporters (its lead firms): what
+        a buyer could get elsewhere in the cluster, the yardstick of a distinctive edge."""
+        firms = self.leads if len(self.leads) else self.members
+        return float(np.median(self.w.firms.caps[firms, DESIGN]))
 
     def start(self) -> None:
         if self.spec.active_from_year is not None:
@@ -94,8 +100,9 @@ class ClusterAgent:
         if self.spec.spillover > 0.0 and len(m) > 1:
             caps += self.spec.spillover * years * np.maximum(leaders(caps) - caps, 0.0)
         centre = self.spec.institutions.technology_centre
-        if centre > 0.0:
+        if centre > 0.0:  # Table 5: "local technology institute" for production upgrading
             caps[:, PROCESS] += 0.1 * centre * years * (1.0 - caps[:, PROCESS])
+            caps[:, PRODUCT] += 0.05 * centre * years * (1.0 - caps[:, PRODUCT])
         if self.project_left > 0:
             d, mk, rep = self.project_rate
             caps[:, DESIGN] += d * (1.0 - caps[:, DESIGN])
@@ -104,7 +111,7 @@ class ClusterAgent:
             self.project_left -= 1
         np.clip(caps, 0.0, 1.0, out=caps)
         f.caps[m] = caps
-        self.typical_design = float(np.median(caps[:, DESIGN]))
+        self.typical_design = self._typical_design()
         self._climb()
 
     def _climb(self) -> None:
@@ -166,6 +173,7 @@ class ClusterAgent:
             annual_units=float(f.units_year[i]),
             labour_cost_per_unit=labour_cost(self.wage, 0.0, tech),
             quality_premium=tech.quality_premium,
+            shortfall_cost=self._shortfall_cost(i),
             design_access=access_design,
             brand_access=access_brand,
             prospect=PROSPECT,
@@ -184,6 +192,20 @@ class ClusterAgent:
             horizon_years=tech.investment_horizon_years,
             cash_available=float(f.cash[i] + tech.credit_line),
         )
+
+    def _shortfall_cost(self, i: int) -> float:
+        """Yearly cost of failed inspections per unit of product capability the firm lacks
+        against its buyers' requirements: lost payments plus penalties."""
+        w, f = self.w, self.w.firms
+        tech = w.scenario.technology
+        cost = 0.0
+        for link in w.firm_links[i]:
+            spec = w.buyers[link.buyer].spec
+            if not link.active or f.caps[i, PRODUCT] >= spec.quality_requirement:
+                continue
+            units = link.revenue_last / max(link.price, 1e-9)
+            cost += units * link.price * (1.0 + tech.penalty_rate) * tech.quality_sensitivity
+        return cost
 
     def _investment_done(self, event) -> None:
         i, k = event.value

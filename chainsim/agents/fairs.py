@@ -10,7 +10,7 @@ import numpy as np
 
 from chainsim.agents.clusters import SEVERITY
 from chainsim.rules.fairs import FairView, attractiveness
-from chainsim.technology import DESIGN, MARKETING, YEAR
+from chainsim.technology import DESIGN, MARKETING, PRODUCT, YEAR, shortfall_probability
 
 if TYPE_CHECKING:
     from chainsim.engine.world import World
@@ -47,19 +47,35 @@ class FairAgent:
                 self.hold()
             year += 1
 
-    def value_per_contact(self) -> float:
+    def buyer_worth(self) -> np.ndarray:
+        """What a new relationship with each fair buyer is worth to a supplier: its
+        purchases shared with its other suppliers, at a margin, for a few years."""
+        return np.array([b.spec.demand * b.spec.price / (1 + sum(lk.active for lk in b.links))
+                         * NEW_BUYER_MARGIN * NEW_BUYER_YEARS for b in self.fair_buyers])
+
+    def value_per_contact(self, firm: int, worth: np.ndarray) -> float:
+        """Expected worth of one contact for this firm: only buyers it does not sell to yet
+        are new, and a buyer whose requirement it cannot meet will not order."""
         if not self.fair_buyers:
             return 0.0
-        worth = [b.spec.demand * b.spec.price / (1 + sum(lk.active for lk in b.links))
-                 for b in self.fair_buyers]
-        return float(np.mean(worth)) * NEW_BUYER_MARGIN * NEW_BUYER_YEARS
+        w, f = self.w, self.w.firms
+        linked = {link.buyer for link in w.firm_links[firm] if link.active}
+        tech = w.scenario.technology
+        value = 0.0
+        for b, buyer in enumerate(self.fair_buyers):
+            if buyer.index in linked:
+                continue
+            meets = 1.0 - shortfall_probability(f.caps[firm, PRODUCT],
+                                                buyer.spec.quality_requirement, tech)
+            value += worth[b] * meets
+        return value / len(self.fair_buyers)
 
     def hold(self) -> None:
         w, f, spec = self.w, self.w.firms, self.spec
         recent = np.zeros(len(f), dtype=np.int32)
         for past in self.history:
             recent[past] += 1
-        value = self.value_per_contact()
+        worth = self.buyer_worth()
         rule = w.rules.fair_entry
         exhibitors: list[int] = []
         by_cluster = np.zeros(len(w.clusters), dtype=np.int64)
@@ -78,7 +94,8 @@ class FairAgent:
                 decision = rule(FairView(
                     design=float(f.caps[i, DESIGN]), marketing=float(f.caps[i, MARKETING]),
                     recent_exhibitions=int(recent[i]), memory=spec.repeat_memory,
-                    contact_rate=spec.contact_rate, value_per_contact=value, stand_cost=cost,
+                    contact_rate=spec.contact_rate,
+                    value_per_contact=self.value_per_contact(i, worth), stand_cost=cost,
                     reaction_probability=reaction, main_buyer_share=share,
                     annual_revenue=w.annual_revenue(i),
                     cash_available=float(f.cash[i] + w.scenario.technology.credit_line)))
@@ -91,11 +108,27 @@ class FairAgent:
                           fair=self.id, **decision.record())
                 self._exhibit(i, int(recent[i]), decision.expected_contacts)
         self.history.append(np.asarray(exhibitors, dtype=np.int64))
+        self._lapse()
         total = spec.background_exhibitors + int(by_cluster.sum())
         for cluster in w.clusters:
             w.recorder.fair_rows.append({
                 "time": w.env.now, "fair": self.id, "cluster": cluster.index,
                 "exhibitors": int(by_cluster[cluster.index]), "total": total})
+
+    def _lapse(self) -> None:
+        """Buyers met at this fair drift away from firms no longer seen there: presence
+        must be repeated to count (H&S 4.3, "the investment is not a one-off")."""
+        if len(self.history) < self.spec.repeat_memory:
+            return
+        seen = set(np.concatenate(list(self.history)).tolist())
+        w = self.w
+        for buyer in self.fair_buyers:
+            for link in buyer.links:
+                if link.active and link.origin == "fair" and link.firm not in seen:
+                    link.active = False
+                    link.share = 0.0
+                    w.log.add(w.env.now, "link_lapsed", buyer.id, "fair_presence",
+                              firm=w.firms.ids[link.firm], fair=self.id)
 
     def _exhibit(self, i: int, recent: int, expected: float) -> None:
         """Marketing capability grows with regular presence; contacts arrive; buyers watch."""
@@ -116,6 +149,10 @@ class FairAgent:
             buyer = self.fair_buyers[int(rng.integers(len(self.fair_buyers)))]
             if buyer.index in linked:
                 continue
+            short = shortfall_probability(f.caps[i, PRODUCT], buyer.spec.quality_requirement,
+                                          w.scenario.technology)
+            if rng.random() < short:
+                continue  # the buyer saw the collection and found it short of its needs
             linked.add(buyer.index)
             buyer.active = True
             w.add_link(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")

@@ -9,7 +9,7 @@ it expects to lose to its main buyer's reaction, which grow with that buyer's sh
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,11 @@ class Vote:
     expected_loss: float
 
     def record(self) -> dict[str, float | bool]:
-        return asdict(self)
+        return {
+            "back": self.back,
+            "expected_gain": self.expected_gain,
+            "expected_loss": self.expected_loss,
+        }
 
 
 def expected_loss(v: VoteView) -> Vote:

@@ -10,7 +10,7 @@ buyer that lets suppliers define the product has no competence to defend.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,7 +33,7 @@ class Reaction:
     share_cut: float
 
     def record(self) -> dict[str, float | str]:
-        return asdict(self)
+        return {"probability": self.probability, "action": self.action, "share_cut": self.share_cut}
 
 
 def reaction_probability(v: EncroachmentView) -> float:

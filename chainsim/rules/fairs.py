@@ -10,7 +10,7 @@ sales it expects to lose if its main buyer sees it as encroachment.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,13 @@ class FairDecision:
     expected_loss: float
 
     def record(self) -> dict[str, float | bool]:
-        return asdict(self)
+        return {
+            "exhibit": self.exhibit,
+            "expected_contacts": self.expected_contacts,
+            "expected_gain": self.expected_gain,
+            "cost": self.cost,
+            "expected_loss": self.expected_loss,
+        }
 
 
 def attractiveness(design: float, marketing: float, recent: int, memory: int) -> float:
@@ -46,8 +52,9 @@ def attractiveness(design: float, marketing: float, recent: int, memory: int) ->
 
 
 def expected_contacts(v: FairView) -> FairDecision:
-    contacts = v.contact_rate * attractiveness(v.design, v.marketing, v.recent_exhibitions + 1,
-                                               v.memory)
+    contacts = v.contact_rate * attractiveness(
+        v.design, v.marketing, v.recent_exhibitions + 1, v.memory
+    )
     gain = contacts * v.value_per_contact
     loss = v.reaction_probability * v.main_buyer_share * v.annual_revenue
     exhibit = gain > v.stand_cost + loss and v.cash_available >= v.stand_cost

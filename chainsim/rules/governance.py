@@ -13,7 +13,7 @@ transactions, codifiability of information and supplier capability.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,13 @@ class GovernanceDecision:
     net_benefit: float
 
     def record(self) -> dict[str, float | str]:
-        return asdict(self)
+        return {
+            "governance": self.governance,
+            "reason": self.reason,
+            "expected_loss": self.expected_loss,
+            "governance_cost": self.governance_cost,
+            "net_benefit": self.net_benefit,
+        }
 
 
 FRONTIER_COMPETENCE = 0.75
@@ -62,14 +68,18 @@ def hs2000(v: LinkView) -> GovernanceDecision:
     qh_benefit = expected_loss * v.failure_prevention_qh - tight_cost
 
     if v.product_definition == "supplier":
-        return GovernanceDecision("market", "supplier defines the product", expected_loss,
-                                  0.0, 0.0)
+        return GovernanceDecision("market", "supplier defines the product", expected_loss, 0.0, 0.0)
     if v.proprietary_technology:
         residual = expected_loss * (1.0 - v.failure_prevention_qh)
         owned_benefit = expected_loss - v.ownership_cost
         if owned_benefit > max(qh_benefit, 0.0) and v.ownership_cost < tight_cost + residual:
-            return GovernanceDecision("hierarchy", "ownership cheaper than governance",
-                                      expected_loss, v.ownership_cost, owned_benefit)
+            return GovernanceDecision(
+                "hierarchy",
+                "ownership cheaper than governance",
+                expected_loss,
+                v.ownership_cost,
+                owned_benefit,
+            )
     if (
         v.product_definition == "joint"
         and v.supplier_competence >= FRONTIER_COMPETENCE
@@ -77,13 +87,24 @@ def hs2000(v: LinkView) -> GovernanceDecision:
         and v.design_advantage >= DISTINCTIVE_DESIGN
     ):
         cost = 0.3 * tight_cost
-        return GovernanceDecision("network", "joint definition, complementary competence",
-                                  expected_loss, cost, expected_loss * 0.4 - cost)
+        return GovernanceDecision(
+            "network",
+            "joint definition, complementary competence",
+            expected_loss,
+            cost,
+            expected_loss * 0.4 - cost,
+        )
     if qh_benefit > 0.0:
-        return GovernanceDecision("quasi_hierarchy", "expected loss exceeds governance cost",
-                                  expected_loss, tight_cost, qh_benefit)
-    return GovernanceDecision("market", "risk below the cost of governance", expected_loss,
-                              0.0, -qh_benefit)
+        return GovernanceDecision(
+            "quasi_hierarchy",
+            "expected loss exceeds governance cost",
+            expected_loss,
+            tight_cost,
+            qh_benefit,
+        )
+    return GovernanceDecision(
+        "market", "risk below the cost of governance", expected_loss, 0.0, -qh_benefit
+    )
 
 
 CAPABLE = 0.6

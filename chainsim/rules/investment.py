@@ -23,6 +23,7 @@ class InvestmentView:
     annual_units: float
     labour_cost_per_unit: float  # at zero process capability
     quality_premium: float  # unit value gained per unit of product capability
+    shortfall_cost: float  # yearly failures' cost per unit of product capability missing
     design_access: float  # share of sales to chains that pay for supplier design
     brand_access: float  # share of sales to chains that buy own brands
     prospect: float  # weight of new markets the firm could reach (fairs, new buyers)
@@ -57,7 +58,9 @@ class InvestmentDecision:
 def annual_values(v: InvestmentView) -> tuple[float, float, float, float]:
     """Gross yearly value of one successful step in each kind of capability."""
     process = 0.5 * v.labour_cost_per_unit * v.step * v.annual_units
-    product = v.quality_premium * v.step * v.annual_revenue
+    # Demanding buyers pull product upgrading: a step closes part of the shortfall that
+    # fails their inspections (Tewari on Ludhiana's domestic market, H&S 4.3).
+    product = v.quality_premium * v.step * v.annual_revenue + v.step * v.shortfall_cost
     design_reach = v.design_access + v.prospect
     brand_reach = v.brand_access + v.prospect
     design = v.rung_gain_design * design_reach * v.annual_revenue * min(
