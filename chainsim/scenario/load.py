@@ -262,16 +262,17 @@ def _is_union_tag(part: Any) -> bool:
 
 
 def _best_error(errs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Of several union branches failing, the one that matches the input's shape."""
+    """Of several union branches failing, the one that matches the input's shape: the
+    distribution's complaint for a table, the number's for anything else."""
     if len(errs) == 1:
         return errs[0]
+
+    def is_distribution(err: dict[str, Any]) -> bool:
+        return any("Distribution" in str(p) for p in err["loc"])
+
     given = errs[0].get("input")
-    if isinstance(given, dict):
-        for err in errs:
-            if "Distribution" in [str(p) for p in err["loc"]]:
-                return err
     for err in errs:
-        if "Distribution" not in [str(p) for p in err["loc"]]:
+        if is_distribution(err) == isinstance(given, dict):
             return err
     return errs[0]
 
