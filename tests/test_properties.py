@@ -5,11 +5,12 @@ each, 1-10 buyers, every governance type, both governance rules, shocks and fair
 
 What cash may do: a firm's cash may go negative. Production costs (wages, materials) are
 paid when an order is accepted, transport and rework when they happen, and the buyer pays
-on arrival, so a firm carries its working capital as debt in between; penalties for failed orders can also push
-it below zero. Only discretionary spending (knowledge-changing investment, fair stands) is
-limited, to `cash + technology.credit_line` at the moment of deciding. Cash must stay finite
-and be exactly what the firm started with plus everything it received less everything it
-paid. Buyers start at zero cash and their balance is their net position with the world.
+on arrival, so a firm carries its working capital as debt in between; penalties for
+failed orders can also push it below zero. Only discretionary spending (knowledge-changing
+investment, fair stands) is limited, to `cash + technology.credit_line` at the moment of
+deciding. Cash must stay finite and be exactly what the firm started with plus everything
+it received less everything it paid. Buyers start at zero cash and their balance is their
+net position with the world (docs/scenario-format.md, "What may go negative").
 """
 
 from __future__ import annotations
