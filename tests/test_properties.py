@@ -78,14 +78,20 @@ def _money_tolerance_relative_to_stocks():
         yield
 
 
-def record_transfers(w: World) -> list[tuple[str, str, tuple[Any, ...]]]:
-    """Wrap the ledger so every transfer is also appended to a list we can audit."""
-    log: list[tuple[str, str, tuple[Any, ...]]] = []
+DISCRETIONARY = ("investment", "fair")  # spending limited to cash + credit_line
+
+
+def record_transfers(w: World) -> list[tuple[str, str, tuple[Any, ...], float]]:
+    """Wrap the ledger so every transfer is also appended to a list we can audit, with the
+    paying firm's cash just before it (NaN when no firm pays)."""
+    log: list[tuple[str, str, tuple[Any, ...], float]] = []
     for name in TRANSFERS:
         method = getattr(w.ledger, name)
 
         def wrapped(kind: str, *args: Any, _method=method, _name=name) -> None:
-            log.append((_name, kind, args))
+            payer = args[0] if _name.startswith("firm_to") else None
+            before = float(w.ledger.firm_cash[payer]) if payer is not None else math.nan
+            log.append((_name, kind, args, before))
             _method(kind, *args)
 
         setattr(w.ledger, name, wrapped)
@@ -192,10 +198,15 @@ def audit_money(w: World, transfers, start_cash: np.ndarray) -> None:
     buyer_net = np.zeros(len(w.buyers))
     by_kind: dict[str, float] = defaultdict(float)
     leads_paid = np.zeros(len(f))
-    for name, kind, args in transfers:
+    credit = w.scenario.technology.credit_line
+    for name, kind, args, cash_before in transfers:
         amount = args[-1]
         assert math.isfinite(amount) and amount >= 0.0, (name, kind, args)
         by_kind[kind] += amount
+        if kind in DISCRETIONARY:
+            assert name == "firm_to_world", (name, kind)
+            assert cash_before + credit >= amount - 1e-9 * max(1.0, amount), (
+                f"{kind} of {amount:.6g} with cash {cash_before:.6g} + credit {credit:.6g}")
         if name == "firm_to_world":
             firm_net[args[0]] -= amount
         elif name == "world_to_firm":
