@@ -138,7 +138,9 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            # The scheduler's HTTP server always starts; a free loopback port avoids
+            # clashing with another cluster on :8787 and exposing it beyond this host.
+            dashboard_address="127.0.0.1:0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
