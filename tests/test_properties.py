@@ -322,14 +322,15 @@ def test_streams_are_keyed_by_agent_and_purpose(keys, seed, replication):
 
 
 def _passive_additions(raw: dict[str, Any]) -> dict[str, Any]:
-    """The same scenario plus a buyer with no links and no scouting, and a cluster (with a
-    firm group) that never opens before the end of the run."""
+    """The same scenario plus a buyer with no links and no scouting, a cluster (with a firm
+    group) that never opens before the end of the run, and a trade fair nobody can afford."""
     more = copy.deepcopy(raw)
     end = more["simulation"]["start_year"] + more["simulation"]["horizon_years"]
     more["buyers"].append({"id": "zz-buyer", "demand": 1000.0, "scouting": {"enabled": False}})
     more["clusters"].append({"id": "zz-cluster", "active_from_year": end + 1.0, "firms": [
         {"id": "zz-group", "count": 7, "capacity": {"dist": "uniform", "low": 10, "high": 20},
          "process": {"dist": "uniform", "low": 0.0, "high": 1.0}}]})
+    more["fairs"] = [*more.get("fairs", []), {"id": "zz-fair", "stand_cost": 1e15}]
     return more
 
 
@@ -355,6 +356,9 @@ def test_adding_agents_changes_no_one_elses_draws(raw):
     pd.testing.assert_frame_equal(a.tables["firms"],
                                   firms_b[firms_b["firm"] < n].reset_index(drop=True))
     pd.testing.assert_frame_equal(a.tables["links"], b.tables["links"])
+    fairs_b = b.tables["fairs"]
+    fairs_b = fairs_b[(fairs_b["fair"] != "zz-fair") & (fairs_b["cluster"] < len(raw["clusters"]))]
+    assert a.tables["fairs"].to_dict("records") == fairs_b.to_dict("records")
     assert a.orders == b.orders
     assert a.money == b.money
     assert repr(a.decisions) == repr(b.decisions)
