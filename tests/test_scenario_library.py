@@ -42,3 +42,14 @@ def test_one_and_five_buyers_carry_the_same_export_demand():
     assert sum(b.get("arrival", "initial") == "initial" for b in one["buyers"]) == 1
     assert sum(b.get("arrival", "initial") == "initial" for b in five["buyers"]) == 5
     assert one["clusters"] == five["clusters"] == load("sinos_valley.toml")["clusters"]
+
+
+def test_a_partial_governance_table_keeps_the_other_defaults():
+    from chainsim.scenario import load_scenario
+    from chainsim.scenario.model import GovernanceTable
+
+    s = load_scenario(SCENARIOS / "sinos_valley.toml",
+                      ["governance.quasi_hierarchy.investment=0"])
+    qh, default = s.governance.quasi_hierarchy, GovernanceTable().quasi_hierarchy
+    assert qh.investment == 0
+    assert qh.model_dump(exclude={"investment"}) == default.model_dump(exclude={"investment"})

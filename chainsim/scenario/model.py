@@ -119,6 +119,20 @@ class GovernanceTable(Frozen):
         share_flexibility=0.05,
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _complete(cls, data: object) -> object:
+        """A partial table (`[governance.quasi_hierarchy] investment = 0`) changes only the
+        fields it names; the others keep that type's defaults."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, given in data.items():
+            default = cls.model_fields.get(name)
+            if default is not None and isinstance(given, dict):
+                out[name] = {**default.default.model_dump(), **given}
+        return out
+
 
 class Technology(Frozen):
     """How capabilities turn into cost, quality, speed and learning (H&S 1, 4.1)."""
