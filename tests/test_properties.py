@@ -129,19 +129,20 @@ def state_problems(w: World) -> list[str]:
     if book.sub_done > book.sub_placed or book.delivered + book.failed > book.shipped:
         out.append("a later stage counts more orders than the one before it")
     for name in ("capacity",):
-        arr = getattr(f, name)
+        arr = np.asarray(getattr(f, name), dtype=float)
         if not (np.isfinite(arr).all() and (arr > 0).all()):
             out.append(f"firm {name} not positive and finite")
     for name in ("busy_until", "units_period", "units_year", "cum_units", "revenue_period",
                  "revenue_year", "revenue_last"):
-        arr = getattr(f, name)
+        arr = np.asarray(getattr(f, name), dtype=float)
         if not np.isfinite(arr).all() or (arr < 0).any():
             out.append(f"firm {name} negative or not finite")
-    if not np.isfinite(f.caps).all() or f.caps.min() < 0.0 or f.caps.max() > 1.0:
+    caps, rung = np.asarray(f.caps, dtype=float), np.asarray(f.rung)
+    if not np.isfinite(caps).all() or caps.min() < 0.0 or caps.max() > 1.0:
         out.append("a capability outside [0, 1]")
-    if f.rung.min() < 0 or f.rung.max() > 3:
+    if rung.min() < 0 or rung.max() > 3:
         out.append("a rung outside the ladder")
-    if not np.isfinite(f.cash).all():
+    if not np.isfinite(np.asarray(f.cash, dtype=float)).all():
         out.append("firm cash not finite")
     if not money_balanced(w):
         out.append(f"money imbalance {w.ledger.imbalance():.3g} of {money_scale(w):.3g}")
@@ -174,7 +175,7 @@ def run_checked(raw: dict[str, Any], step: float = STEP_DAYS):
     result and the audited transfers."""
     scenario = parse_scenario(raw, "<generated>")
     w = build_world(scenario)
-    start_cash = w.firms.cash.copy()
+    start_cash = np.array(w.firms.cash, dtype=float)
     transfers = record_transfers(w)
     start_processes(w)
     end = scenario.simulation.horizon_years * YEAR
@@ -231,7 +232,8 @@ def audit_money(w: World, transfers, start_cash: np.ndarray) -> None:
         elif name == "buyer_to_world":
             buyer_net[args[0]] -= amount
     scale = money_scale(w)
-    np.testing.assert_allclose(f.cash, start_cash + firm_net, rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(np.asarray(f.cash, dtype=float), start_cash + firm_net,
+                               rtol=0, atol=1e-9 * scale)
     np.testing.assert_allclose(w.ledger.buyer_cash, buyer_net, rtol=0, atol=1e-9 * scale)
     for kind, total in w.ledger.totals.items():
         assert math.isclose(total, by_kind[kind], rel_tol=1e-9, abs_tol=1e-6), kind
@@ -244,12 +246,13 @@ def audit_money(w: World, transfers, start_cash: np.ndarray) -> None:
     sold = sum(r["value"].sum() for r in rec.cluster_rows) + rec.cluster_flows["value"].sum()
     bought = sum(r["value"].sum() for r in rec.buyer_rows) + rec.buyer_flows["value"].sum()
     revenue = np.sum(rec.firm_revenue, axis=0, dtype=float) if rec.firm_revenue else 0.0
-    revenue = revenue + f.revenue_period
+    revenue = revenue + np.asarray(f.revenue_period, dtype=float)
+    lead = np.asarray(f.lead, dtype=bool)
     tol = 1e-6 * max(1.0, paid + spokes)
     assert math.isclose(paid, float(leads_paid.sum()), abs_tol=tol)
     assert math.isclose(paid, sold, abs_tol=tol) and math.isclose(paid, bought, abs_tol=tol)
-    assert math.isclose(paid, float(revenue[f.lead].sum()), rel_tol=1e-4, abs_tol=1.0)
-    assert math.isclose(spokes, float(revenue[~f.lead].sum()), rel_tol=1e-4, abs_tol=1.0)
+    assert math.isclose(paid, float(revenue[lead].sum()), rel_tol=1e-4, abs_tol=1.0)
+    assert math.isclose(spokes, float(revenue[~lead].sum()), rel_tol=1e-4, abs_tol=1.0)
 
 
 def audit_tables(result) -> None:
@@ -347,8 +350,9 @@ def test_adding_agents_changes_no_one_elses_draws(raw):
     for group, rows in base_g.items():
         other = more_g[group]
         for name in ("capacity", "caps", "intent", "cash", "rung"):
-            np.testing.assert_array_equal(getattr(base_f, name)[rows],
-                                          getattr(more_f, name)[other], err_msg=name)
+            np.testing.assert_array_equal(np.asarray(getattr(base_f, name))[rows],
+                                          np.asarray(getattr(more_f, name))[other],
+                                          err_msg=name)
 
     a, b = simulate(base_s), simulate(more_s)
     n = len(base_f)

@@ -10,6 +10,7 @@ its queue), nothing is negative, capabilities are in bounds and every account re
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -57,7 +58,7 @@ class SmallChain(RuleBasedStateMachine):
     def build(self, governance: str, rule_name: str, seed: int) -> None:
         scenario = parse_scenario(chain(governance, rule_name, seed), "<state machine>")
         self.w = w = build_world(scenario)
-        self.start_cash = w.firms.cash.copy()
+        self.start_cash = np.array(w.firms.cash, dtype=float)
         self.transfers = record_transfers(w)
         self.receipts = 0
         receive = w.production.receive
