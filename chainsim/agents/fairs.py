@@ -124,7 +124,7 @@ class FairAgent:
         w = self.w
         for buyer in self.fair_buyers:
             for link in buyer.links:
-                if link.active and link.origin == "fair" and link.firm not in seen:
+                if link.active and link.met_at == self.id and link.firm not in seen:
                     link.active = False
                     link.share = 0.0
                     w.log.add(w.env.now, "link_lapsed", buyer.id, "fair_presence",
@@ -155,6 +155,7 @@ class FairAgent:
                 continue  # the buyer saw the collection and found it short of its needs
             linked.add(buyer.index)
             buyer.active = True
-            w.add_link(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")
+            link = w.add_link(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")
+            link.met_at = self.id
             w.log.add(w.env.now, "fair_contact", buyer.id, w.scenario.rules.fair_entry,
                       firm=f.ids[i], fair=self.id)

@@ -48,10 +48,10 @@ class FirmTable:
     caps: np.ndarray  # (n, 4): process, product, design, marketing
     rung: np.ndarray
     intent: np.ndarray
-    cash: np.ndarray
+    cash: list[float]  # a list: the ledger changes it on every payment
     outsourcing: np.ndarray
     spokes_per_order: np.ndarray
-    busy_until: np.ndarray = field(init=False)
+    busy_until: list[float] = field(init=False)  # a list: read and written on every order
     units_period: np.ndarray = field(init=False)
     revenue_period: np.ndarray = field(init=False)
     revenue_year: np.ndarray = field(init=False)
@@ -63,7 +63,7 @@ class FirmTable:
 
     def __post_init__(self) -> None:
         n = len(self.ids)
-        self.busy_until = np.zeros(n)
+        self.busy_until = [0.0] * n
         self.units_period = np.zeros(n)
         self.revenue_period = np.zeros(n)
         self.revenue_year = np.zeros(n)
@@ -113,7 +113,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
         caps=np.vstack(cols["caps"]),
         rung=np.concatenate(cols["rung"]).astype(np.int8),
         intent=np.concatenate(cols["intent"]),
-        cash=np.concatenate(cols["cash"]).astype(float),
+        cash=np.concatenate(cols["cash"]).astype(float).tolist(),
         outsourcing=np.concatenate(cols["outsourcing"]),
         spokes_per_order=np.concatenate(cols["spokes_per_order"]).astype(np.int32),
     )

@@ -8,18 +8,17 @@ spokes received (MODEL.md 6).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-
-import numpy as np
 
 WORLD = -1
 
 
 class Ledger:
-    def __init__(self, firm_cash: np.ndarray, n_buyers: int):
+    def __init__(self, firm_cash: list[float], n_buyers: int):
         self.firm_cash = firm_cash
-        self.buyer_cash = np.zeros(n_buyers)
-        self.world = -float(firm_cash.sum())  # initial cash came from outside the chain
+        self.buyer_cash = [0.0] * n_buyers
+        self.world = -math.fsum(firm_cash)  # initial cash came from outside the chain
         self.totals: dict[str, float] = defaultdict(float)
 
     def firm_to_world(self, kind: str, firm: int, amount: float) -> None:
@@ -59,4 +58,4 @@ class Ledger:
 
     def imbalance(self) -> float:
         """Total money in all accounts; zero up to rounding when money is conserved."""
-        return float(self.firm_cash.sum() + self.buyer_cash.sum() + self.world)
+        return math.fsum([*self.firm_cash, *self.buyer_cash, self.world])

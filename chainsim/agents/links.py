@@ -28,6 +28,7 @@ class Link:
     units_period: float = 0.0
     value_period: float = 0.0
     origin: str = "initial"  # "initial", "scouting" or "fair"
+    met_at: str = ""  # the fair where the buyer met the firm, for links made at fairs
 
     def inspected(self, failed: bool, prevented: float, memory: float = 0.97) -> None:
         """Add an inspection to the performance record; older ones fade by `memory` each.

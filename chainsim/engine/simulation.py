@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,8 +48,25 @@ def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
     horizon = scenario.simulation.horizon_years if horizon_years is None else horizon_years
     w = build_world(scenario, replication=replication, seed=seed)
     start_processes(w)
-    w.env.run(until=horizon * YEAR)
+    with few_collections():
+        w.env.run(until=horizon * YEAR)
     return collect(w, seed, replication, horizon, time.perf_counter() - started, keep_world)
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run with the cyclic garbage collector mostly out of the way: the world built so far
+    is frozen (never rescanned) and young objects are collected less often. Events and
+    orders hold no reference cycles worth chasing, and at 10,000 firms the collector's
+    scans of hundreds of thousands of live timeouts cost about 15% of the run."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def start_processes(w: World) -> None:

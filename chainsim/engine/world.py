@@ -59,6 +59,14 @@ class World:
 
     def add_link(self, buyer: int, firm: int, governance: str, share: float, price: float,
                  origin: str) -> Link:
+        """Start buying from a firm: a new link, or the old one revived if the pair has
+        traded before (one relationship, so one governance type, per buyer and firm)."""
+        for link in self.firm_links[firm]:
+            if link.buyer == buyer:
+                link.active, link.governance, link.share, link.price = (True, governance,
+                                                                        share, price)
+                link.origin, link.since = origin, self.env.now
+                return link
         link = Link(len(self.links), buyer, firm, governance, share, price, self.env.now,
                     origin=origin)
         self.links.append(link)

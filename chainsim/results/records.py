@@ -59,7 +59,7 @@ class Recorder:
         self.firm_rung.append(firms.rung.copy())
         self.firm_units.append(firms.units_period.astype(np.float32))
         self.firm_revenue.append(firms.revenue_period.astype(np.float32))
-        self.firm_cash.append(firms.cash.astype(np.float32))
+        self.firm_cash.append(np.asarray(firms.cash, dtype=np.float32))
         self.cluster_rows.append({k: v.copy() for k, v in self.cluster_flows.items()})
         self.buyer_rows.append({k: v.copy() for k, v in self.buyer_flows.items()})
         for v in self.cluster_flows.values():
