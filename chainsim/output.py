@@ -17,11 +17,11 @@ class OutputError(Exception):
     """An output location that cannot be used; the message names it."""
 
 
-def prepare_dir(path: str | Path) -> Path:
+def prepare_dir(path: str | Path, option: str = "--out") -> Path:
     """Create the output directory if needed and prove it writable, before any run starts."""
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: --out must be a directory, and this is a file")
+        raise OutputError(f"{out}: {option} must be a directory, and this is a file")
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=out, prefix=".probe-")
@@ -30,6 +30,20 @@ def prepare_dir(path: str | Path) -> Path:
     except OSError as exc:
         raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
     return out
+
+
+def prepare_file(path: str | Path, option: str) -> Path:
+    """Check, before any run starts, that a file can be written at `path`: its directory
+    exists and is writable, and the path is not a directory. Creates nothing."""
+    target = Path(path)
+    parent = target.resolve().parent
+    if target.is_dir():
+        raise OutputError(f"{target}: {option} must name a file, and this is a directory")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: {option}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{target}: {option}: cannot write in {parent}")
+    return target
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -371,9 +371,6 @@ def test_bad_arguments_are_refused(workspace: Path, args: list[str], fragment: s
     assert snapshot(workspace) == before
 
 
-@pytest.mark.xfail(strict=True, reason="cli/run.py: --log naming an existing directory is not "
-                   "checked before the run; writing it afterwards raises IsADirectoryError "
-                   "(a traceback, exit 1)")
 def test_log_that_is_a_directory_is_refused_before_the_run(workspace: Path):
     path = workspace / "scenario.toml"
     path.write_text(to_toml(BASE))
@@ -383,8 +380,6 @@ def test_log_that_is_a_directory_is_refused_before_the_run(workspace: Path):
     assert snapshot(workspace) == before
 
 
-@pytest.mark.xfail(strict=True, reason="output.prepare_dir: its message says '--out must be a "
-                   "directory' when the bad path came from --log")
 def test_log_under_a_file_names_the_log_option(workspace: Path):
     path = workspace / "scenario.toml"
     path.write_text(to_toml(BASE))

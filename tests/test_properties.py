@@ -382,8 +382,6 @@ def test_serial_and_parallel_runs_agree(raws):
 # -- bugs found by the properties (other people's files) ----------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="engine/simulation.py check_invariants: tolerance "
-                   "scaled by flows only, so rounding in large cash stocks is a false alarm")
 def test_engine_money_check_scales_with_cash():
     raw = {"simulation": {"horizon_years": 4, "start_year": 2000},
            "clusters": [{"id": "home", "firms": [
@@ -398,9 +396,6 @@ def test_engine_money_check_scales_with_cash():
     ENGINE_CHECK(w)  # ... yet the engine's own check raises InvariantError
 
 
-@pytest.mark.xfail(strict=True, reason="randomness.py stable_key: 32-bit agent keys collide "
-                   "among the 200,000 firms a scenario may hold, and colliding agents share "
-                   "every stream")
 def test_distinct_agents_draw_distinct_streams():
     # Two firms of one group of 130,000 spokes (ids as expand_firms names them).
     a, b = "spoke-093355", "spoke-124630"
@@ -409,9 +404,6 @@ def test_distinct_agents_draw_distinct_streams():
         streams.get(b, "transit").random(3).tolist()
 
 
-@pytest.mark.xfail(strict=True, reason="agents/buyers.py _place_orders: a buyer with zero "
-                   "demand still places (zero-quantity) orders, which can fail and cost it "
-                   "loss_per_failed_order")
 def test_no_orders_without_demand():
     raw = {"simulation": {"horizon_years": 2, "start_year": 2000},
            "clusters": [{"id": "home", "firms": [{"id": "lead"}]}],

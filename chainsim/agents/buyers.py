@@ -65,8 +65,9 @@ class BuyerAgent:
         season_days = YEAR / seasons
         season = 0
         while True:
-            if self.active and self.demand_factor > 0.0:
-                self._place_orders(spec.demand * self.demand_factor * weights[season])
+            demand = spec.demand * self.demand_factor * weights[season]
+            if self.active and demand > 0.0:
+                self._place_orders(demand)
                 self._govern(1.0 / seasons)
             season = (season + 1) % seasons
             yield w.env.timeout(season_days)
@@ -77,6 +78,8 @@ class BuyerAgent:
         total = sum(link.share for link in links)
         receive = self.w.production.receive
         premium = self.w.scenario.technology.rung_premium
+        if total <= 0.0:
+            return
         for link in links:
             qty = demand * link.share / total
             n = max(1, round(qty / spec.order_size))

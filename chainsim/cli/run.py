@@ -37,7 +37,14 @@ from chainsim.experiments.runner import (
     run_experiment,
 )
 from chainsim.limits import MAX_REPLICATIONS
-from chainsim.output import prepare_dir, to_json, write_json, write_jsonl, write_parquet
+from chainsim.output import (
+    prepare_dir,
+    prepare_file,
+    to_json,
+    write_json,
+    write_jsonl,
+    write_parquet,
+)
 from chainsim.results.summary import summarize
 
 EXIT_RUN_FAILED = 1
@@ -206,7 +213,7 @@ def run_command(file: str, seed: int | None, horizon: float | None, overrides: t
         scenario = load(file, list(overrides), seed, horizon)
         out = prepare_dir(out_dir) if out_dir else None
         if log_file:
-            prepare_dir(Path(log_file).resolve().parent)
+            prepare_file(log_file, "--log")
     result = simulate(scenario)
     summary = summarize(result)
     if out is not None:

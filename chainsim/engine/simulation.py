@@ -95,7 +95,9 @@ class InvariantError(AssertionError):
 def check_invariants(w: World) -> None:
     """Orders and money are conserved; capabilities stay in [0, 1]. Cheap: counters only."""
     broken = w.book.conserved()
-    scale = max(1.0, sum(abs(v) for v in w.ledger.totals.values()))
+    led = w.ledger
+    scale = max(1.0, sum(abs(v) for v in led.totals.values())
+                + sum(abs(c) for c in led.firm_cash) + sum(abs(c) for c in led.buyer_cash))
     if abs(w.ledger.imbalance()) > 1e-9 * scale:
         broken.append(f"money not conserved: imbalance {w.ledger.imbalance():.6g}")
     caps = w.firms.caps

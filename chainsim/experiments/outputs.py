@@ -155,7 +155,7 @@ def prepare_output(
                 "--resume to start over")
     out = prepare_dir(out)
     store = ReplicationStore(cache)
-    if not resume:
+    if not resume and old is not None:  # start afresh over our own earlier experiment
         shutil.rmtree(cache, ignore_errors=True)
         for name in OUTPUT_FILES:
             target = out / name
