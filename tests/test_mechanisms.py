@@ -250,3 +250,26 @@ def test_devaluation_lowers_the_clusters_costs():
 def test_tables_are_tidy_frames():
     result = simulate(scenario({"simulation.horizon_years": 1}))
     assert all(isinstance(t, pd.DataFrame) for t in result.tables.values())
+
+
+# --- cluster form (H&S Table 5, section 5) ----------------------------------------------
+
+def test_a_collective_cluster_with_an_association_gets_a_collective_stand():
+    from chainsim.engine.world import build_world
+
+    for form, association, expected in (("collective", 0.5, True), ("collective", 0.0, False),
+                                        ("hub_and_spoke", 0.5, False)):
+        s = scenario({"clusters.0.form": form,
+                      "clusters.0.institutions": {"business_association": association}})
+        assert build_world(s).clusters[0].collective_stand is expected
+
+
+def test_buyer_group_shares_demand_and_links_every_member():
+    s = scenario({"simulation.horizon_years": 1, "buyers.0.count": 4,
+                  "buyers.0.order_size": 100.0})
+    result = simulate(s)
+    assert result.buyer_ids == ["buyer-1", "buyer-2", "buyer-3", "buyer-4"]
+    links = result.tables["links"]
+    assert links["buyer"].nunique() == 4 and links["firm"].nunique() == 1
+    bought = result.tables["buyers"].groupby("buyer")["units"].sum()
+    assert bought.sum() == pytest.approx(2000.0) and bought.max() == pytest.approx(500.0)

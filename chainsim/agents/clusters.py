@@ -59,7 +59,11 @@ class ClusterAgent:
         self.reputation = spec.reputation
         self.volatility = spec.macro_volatility
         self.active = not enters_later and spec.active_from_year is None
-        self.collective_stand = spec.institutions.collective_stand
+        # H&S Table 5: in a collective cluster the business association organises the
+        # marketing effort (a collective fair stand); in a hub-and-spoke cluster the lead
+        # firms do it themselves, unless the institutions say otherwise.
+        self.collective_stand = spec.institutions.collective_stand or (
+            spec.form == "collective" and spec.institutions.business_association > 0.0)
         self.typical_design = self._typical_design()
         self.project_left = 0  # periods of a running repositioning project
         self.project_rate = (0.0, 0.0, 0.0)
@@ -248,10 +252,13 @@ class ClusterAgent:
         rule = w.rules.allegiance
         voters = self.leads
         revenue = np.array([w.annual_revenue(int(i)) for i in voters]) + 1e-9
+        # Backing is weighed by output where lead firms are the gatekeepers (hub-and-spoke,
+        # H&S 5); in a cluster of equals each firm counts the same.
+        weight = revenue if self.spec.form == "hub_and_spoke" else np.ones(len(voters))
         contribution = policy.project_cost * (1.0 - policy.public_share) / max(len(voters), 1)
         backing = 0.0
         backers = []
-        for i, rev in zip(voters, revenue, strict=True):
+        for i, rev, wt in zip(voters, revenue, weight, strict=True):
             main, share, _, _ = w.sales_profile(int(i))
             reaction = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["obm"])
                         if main is not None else 0.0)
@@ -267,9 +274,9 @@ class ClusterAgent:
             w.recorder.vote_rows.append((w.env.now, self.index, int(i), vote.back, share,
                                          vote.expected_gain, vote.expected_loss))
             if vote.back:
-                backing += rev
+                backing += wt
                 backers.append(int(i))
-        support = backing / revenue.sum()
+        support = backing / weight.sum()
         funded = support >= policy.backing_threshold and bool(backers)
         w.log.add(w.env.now, "project", self.id, w.scenario.rules.allegiance, support=support,
                   threshold=policy.backing_threshold, funded=funded, backers=len(backers))

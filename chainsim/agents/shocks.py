@@ -16,7 +16,7 @@ def shocks(world: World):
     w = world
     start = w.scenario.simulation.start_year
     clusters = {c.id: c for c in w.clusters}
-    buyers = {b.id: b for b in w.buyers}
+    groups = {bid: [w.buyers[b] for b in members] for bid, members in w.buyer_groups.items()}
     for shock in sorted(w.scenario.shocks, key=lambda s: s.year):
         yield w.env.timeout(max(0.0, (shock.year - start) * YEAR - w.env.now))
         details: dict[str, float | str] = {}
@@ -26,9 +26,11 @@ def shocks(world: World):
                 if cluster.id != shock.cluster:
                     cluster.shock()
         elif shock.kind == "market_loss":
-            buyer = buyers[shock.buyer]
-            buyer.demand_factor = 0.0
-            for c in {int(w.firms.cluster[link.firm]) for link in buyer.links}:
+            hit = set()
+            for buyer in groups[shock.buyer]:
+                buyer.demand_factor = 0.0
+                hit |= {int(w.firms.cluster[link.firm]) for link in buyer.links}
+            for c in sorted(hit):
                 w.clusters[c].shock()
         elif shock.kind == "devaluation":
             cluster = clusters[shock.cluster]
@@ -37,6 +39,7 @@ def shocks(world: World):
         elif shock.kind == "volatility":
             clusters[shock.cluster].volatility = shock.level
         elif shock.kind == "codification":
-            buyers[shock.buyer].codifiability = shock.level
+            for buyer in groups[shock.buyer]:
+                buyer.codifiability = shock.level
         w.log.add(w.env.now, "shock", shock.cluster or shock.buyer or "", shock.kind,
                   **details)

@@ -37,6 +37,8 @@ class RunResult:
     decisions: list[dict[str, Any]]
     decision_counts: dict[str, int]
     tables: dict[str, pd.DataFrame] = field(repr=False)
+    buyer_groups: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    buyer_ids: list[str] = field(default_factory=list, repr=False)  # one per buyer agent
     world: World | None = field(default=None, repr=False)
 
 
@@ -126,5 +128,6 @@ def collect(w: World, seed: int, replication: int, horizon: float, wall: float,
         version=__version__, wall_seconds=wall, events=events_processed(w.env),
         orders=w.book.as_dict(), money=dict(w.ledger.totals), imbalance=w.ledger.imbalance(),
         decisions=w.log.rows, decision_counts=dict(w.log.counts), tables=tables,
-        world=w if keep_world else None,
+        world=w if keep_world else None, buyer_groups=w.buyer_groups,
+        buyer_ids=[b.id for b in w.buyers],
     )

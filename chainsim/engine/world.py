@@ -18,7 +18,7 @@ from chainsim.agents.production import Production
 from chainsim.randomness import Streams
 from chainsim.results.records import DecisionLog, Recorder
 from chainsim.rules import RULES
-from chainsim.scenario.model import Scenario
+from chainsim.scenario.model import Buyer, Scenario
 
 
 @dataclass(eq=False)
@@ -46,15 +46,21 @@ class World:
         entrants = {sh.cluster for sh in s.shocks if sh.kind == "entrant"}
         self.clusters = [ClusterAgent(self, c, spec, spec.id in entrants)
                          for c, spec in enumerate(s.clusters)]
-        self.buyers = [BuyerAgent(self, b, spec) for b, spec in enumerate(s.buyers)]
+        self.buyers: list[BuyerAgent] = []
+        self.buyer_groups: dict[str, list[int]] = {}
+        for spec in s.buyers:
+            members = expand_buyers(spec)
+            self.buyer_groups[spec.id] = list(range(len(self.buyers),
+                                                    len(self.buyers) + len(members)))
+            self.buyers += [BuyerAgent(self, len(self.buyers) + k, m)
+                            for k, m in enumerate(members)]
         self.production = Production(self)
-        buyer_index = {b.id: b.index for b in self.buyers}
         for spec in s.links:
             firms = [i for target in spec.firms for i in self.groups[target]]
-            for i in firms:
-                self.add_link(buyer_index[spec.buyer], i, spec.governance,
-                              spec.share / len(firms), self.buyers[buyer_index[spec.buyer]]
-                              .spec.price, origin="initial")
+            for b in self.buyer_groups[spec.buyer]:
+                for i in firms:
+                    self.add_link(b, i, spec.governance, spec.share / len(firms),
+                                  self.buyers[b].spec.price, origin="initial")
         self.fairs = [FairAgent(self, k, spec) for k, spec in enumerate(s.fairs)]
 
     def add_link(self, buyer: int, firm: int, governance: str, share: float, price: float,
@@ -107,14 +113,25 @@ class World:
         return links[main], revenue[main] / total, design / total, brand / total
 
 
+def expand_buyers(spec: Buyer) -> list[Buyer]:
+    """A buyer group as its members, each with an equal part of the group's demand."""
+    if spec.count == 1:
+        return [spec]
+    width = len(str(spec.count))
+    return [spec.model_copy(update={"id": f"{spec.id}-{k + 1:0{width}d}", "count": 1,
+                                    "demand": spec.demand / spec.count})
+            for k in range(spec.count)]
+
+
 def build_world(scenario: Scenario, replication: int = 0, seed: int | None = None) -> World:
     seed = scenario.simulation.seed if seed is None else seed
     streams = Streams(seed, replication)
     firms, groups = expand_firms(scenario, streams)
     env = simpy.Environment()
+    n_buyers = sum(b.count for b in scenario.buyers)
     return World(
         scenario=scenario, env=env, streams=streams, firms=firms, groups=groups,
         spokes=spoke_map(scenario, firms, groups), book=OrderBook(),
-        ledger=Ledger(firms.cash, len(scenario.buyers)), log=DecisionLog(),
-        recorder=Recorder(len(firms), len(scenario.clusters), len(scenario.buyers)),
+        ledger=Ledger(firms.cash, n_buyers), log=DecisionLog(),
+        recorder=Recorder(len(firms), len(scenario.clusters), n_buyers),
     )

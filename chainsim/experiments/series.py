@@ -188,6 +188,7 @@ def run_series(result) -> dict[str, pd.DataFrame]:
     start = float(sc.simulation.start_year)
     return {
         "clusters": cluster_series(result.tables, [c.id for c in sc.clusters], start),
-        "buyers": buyer_series(result.tables, [b.id for b in sc.buyers], start),
+        "buyers": buyer_series(result.tables, result.buyer_ids or [b.id for b in sc.buyers],
+                               start),
         "governance": governance_series(result.tables, start),
     }

@@ -65,10 +65,13 @@ BUYER_METRICS = ("units", "spend", "mean_price", "failed_orders", "scouted_share
 
 
 def buyer_metrics(result: Any, b: int) -> dict[str, float]:
+    """Metrics of the scenario's b-th buyer, summed over its members if it is a group."""
     t = result.tables
-    rows = t["buyers"][t["buyers"]["buyer"] == b]
+    spec = result.scenario.buyers[b]
+    members = result.buyer_groups.get(spec.id, [b])
+    rows = t["buyers"][t["buyers"]["buyer"].isin(members)]
     links = t["links"]
-    last = links[(links["buyer"] == b) & links["active"]]
+    last = links[links["buyer"].isin(members) & links["active"]]
     last = last[last["period"] == links["period"].max()] if not links.empty else last
     units = float(rows["units"].sum())
     return {

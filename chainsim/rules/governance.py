@@ -129,4 +129,12 @@ def ghs2005(v: LinkView) -> GovernanceDecision:
     return GovernanceDecision(kind, reason, expected_loss, 0.0, 0.0)
 
 
-RULES = {"hs2000": hs2000, "ghs2005": ghs2005}
+def fixed(v: LinkView) -> GovernanceDecision:
+    """Keep every link as the scenario set it: for experiments that hold governance fixed
+    to see what each type does (the chain-configuration comparison), never for a claim
+    about which type arises."""
+    expected_loss = v.failure_probability * v.loss_per_failed_order * v.orders_per_year
+    return GovernanceDecision(v.current, "held fixed by the scenario", expected_loss, 0.0, 0.0)
+
+
+RULES = {"hs2000": hs2000, "ghs2005": ghs2005, "fixed": fixed}

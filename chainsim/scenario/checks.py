@@ -105,8 +105,9 @@ def check_scenario(s: Scenario, source: str) -> list[Problem]:
             bad("clusters", f"firm id {firm_id!r} is used twice: a group of several firms "
                 "numbers its firms id-1, id-2, ...; rename one of them")
 
-    if len(s.buyers) > MAX_BUYERS:
-        bad("buyers", f"{len(s.buyers):,} buyers exceed the limit of {MAX_BUYERS:,}")
+    n_buyers = sum(b.count for b in s.buyers)
+    if n_buyers > MAX_BUYERS:
+        bad("buyers", f"{n_buyers:,} buyers exceed the limit of {MAX_BUYERS:,}")
     buyer_ids: set[str] = set()
     for b, buyer in enumerate(s.buyers):
         if buyer.id in buyer_ids:
@@ -136,6 +137,7 @@ def check_scenario(s: Scenario, source: str) -> list[Problem]:
 
     entrants = {sh.cluster: sh.year for sh in s.shocks if sh.kind == "entrant"}
     links_of: dict[str, int] = {b.id: 0 for b in s.buyers}
+    buyer_count = {b.id: b.count for b in s.buyers}
     linked: dict[tuple[str, str], int] = {}
     for k, link in enumerate(s.links):
         if link.buyer not in buyer_ids:
@@ -156,8 +158,8 @@ def check_scenario(s: Scenario, source: str) -> list[Problem]:
                     "governance type")
             else:
                 linked[link.buyer, target] = k
-                if link.buyer in links_of:
-                    links_of[link.buyer] += group_count[target]
+                if link.buyer in links_of:  # a buyer group links each member to the firms
+                    links_of[link.buyer] += group_count[target] * buyer_count[link.buyer]
     n_links = sum(links_of.values())
     if n_links > MAX_LINKS:
         bad("links", f"{n_links:,} buyer-firm links exceed the limit of {MAX_LINKS:,}")

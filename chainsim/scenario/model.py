@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chainsim.limits import MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS
+from chainsim.limits import MAX_BUYERS, MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -234,7 +234,14 @@ class Scouting(Frozen):
 
 
 class Buyer(Frozen):
+    """A buyer, or `count` alike buyers sharing `demand` equally (ids `<id>-1` ...).
+
+    Links, shocks and metrics name the group by its id; a link to a group connects each
+    of its firms to every buyer of the group, so more buyers means less dependence on each.
+    """
+
     id: Ident
+    count: int = Field(default=1, ge=1, le=MAX_BUYERS)
     name: str = ""
     market: str = ""
     segment: Literal["low", "mid", "high"] = "mid"
