@@ -266,7 +266,7 @@ def test_a_collective_cluster_with_an_association_gets_a_collective_stand():
 
 def test_buyer_group_shares_demand_and_links_every_member():
     s = scenario({"simulation.horizon_years": 1, "buyers.0.count": 4,
-                  "buyers.0.order_size": 100.0})
+                  "technology.base_defect_rate": 0.0, "buyers.0.order_size": 100.0})
     result = simulate(s)
     assert result.buyer_ids == ["buyer-1", "buyer-2", "buyer-3", "buyer-4"]
     links = result.tables["links"]
