@@ -235,7 +235,10 @@ class BuyerAgent:
     def _adopt(self, firm: int, cost: float) -> None:
         """Start buying from a new source: a pilot share, governance by the buyer's rule."""
         w = self.w
-        link = w.add_link(self.index, firm, "market", self.spec.scouting.pilot_share, cost,
+        # A new supplier starts under the buyer's usual governance; the rule then decides.
+        usual = [link.governance for link in self.links if link.active]
+        start = max(set(usual), key=usual.count) if usual else "market"
+        link = w.add_link(self.index, firm, start, self.spec.scouting.pilot_share, cost,
                           origin="scouting")
         decision = self.choose_governance(link)
         link.governance = decision.governance
