@@ -20,7 +20,7 @@ LINK = LinkView(
     orders_per_year=50, loss_per_failed_order=100_000, monitoring_cost=40_000,
     capability_investment=60_000, ownership_cost=1e12, failure_prevention_qh=0.6,
     failure_prevention_network=0.4, supplier_competence=0.4, supplier_design=0.1,
-    design_advantage=0.0, transaction_complexity=0.7, codifiability=0.4,
+    design_advantage=0.0, design_progress=0.0, transaction_complexity=0.7, codifiability=0.4,
     current="market")
 
 
@@ -55,6 +55,9 @@ class TestHS2000:
         assert hs2000(v).governance == "network"
         # once the supplier's design edge has diffused, the network has no reason to be
         assert hs2000(dataclasses.replace(v, design_advantage=0.0)).governance != "network"
+        # ... unless a joint innovation is still under way
+        assert hs2000(dataclasses.replace(v, design_advantage=0.0,
+                                          design_progress=0.05)).governance == "network"
 
     def test_ownership_cheaper_than_governance_gives_hierarchy(self):
         v = link(proprietary_technology=True, ownership_cost=50_000)

@@ -310,6 +310,7 @@ class BuyerAgent:
                           firm=w.firms.ids[link.firm], previous=link.governance,
                           changed=changed, **decision.record())
                 link.governance = decision.governance
+                link.design_seen = float(w.firms.caps[link.firm, DESIGN])
             self._reallocate()
 
     def choose_governance(self, link: Link):
@@ -335,6 +336,7 @@ class BuyerAgent:
             supplier_competence=float(min(f.caps[i, PROCESS], f.caps[i, PRODUCT])),
             supplier_design=float(f.caps[i, DESIGN]),
             design_advantage=float(f.caps[i, DESIGN] - cluster.typical_design),
+            design_progress=float(f.caps[i, DESIGN] - link.design_seen),
             transaction_complexity=spec.transaction_complexity,
             codifiability=self.codifiability,
             current=link.governance,

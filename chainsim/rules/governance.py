@@ -33,6 +33,7 @@ class LinkView:
     supplier_competence: float  # min(process, product) of the supplier, 0-1
     supplier_design: float
     design_advantage: float  # supplier design minus the cluster's typical design level
+    design_progress: float  # rise of the supplier's design capability since the last review
     transaction_complexity: float
     codifiability: float
     current: str
@@ -59,10 +60,17 @@ class GovernanceDecision:
 FRONTIER_COMPETENCE = 0.75
 COMPLEMENTARY_DESIGN = 0.5
 DISTINCTIVE_DESIGN = 0.1
+INNOVATING = 0.02
 
 
 def hs2000(v: LinkView) -> GovernanceDecision:
-    """Table 4 as a cost comparison; the cheapest adequate form wins."""
+    """Table 4 as a cost comparison; the cheapest adequate form wins.
+
+    Network needs joint product definition with a supplier near the frontier whose design
+    complements the buyer's, and something joint to work on: a design edge the rest of
+    the cluster does not have yet, or design still advancing (an innovation under way).
+    When the edge has diffused and the design stopped moving, the link loosens (H&S 4.4).
+    """
     expected_loss = v.failure_probability * v.loss_per_failed_order * v.orders_per_year
     tight_cost = v.monitoring_cost + v.capability_investment
     qh_benefit = expected_loss * v.failure_prevention_qh - tight_cost
@@ -84,7 +92,7 @@ def hs2000(v: LinkView) -> GovernanceDecision:
         v.product_definition == "joint"
         and v.supplier_competence >= FRONTIER_COMPETENCE
         and v.supplier_design >= COMPLEMENTARY_DESIGN
-        and v.design_advantage >= DISTINCTIVE_DESIGN
+        and (v.design_advantage >= DISTINCTIVE_DESIGN or v.design_progress >= INNOVATING)
     ):
         cost = 0.3 * tight_cost
         return GovernanceDecision(
