@@ -28,8 +28,8 @@ class Link:
     units_period: float = 0.0
     value_period: float = 0.0
     origin: str = "initial"  # "initial", "scouting" or "fair"
-    met_at: str = ""
-    design_seen: float = 1.0  # the supplier's design at the buyer's last review  # the fair where the buyer met the firm, for links made at fairs
+    met_at: str = ""  # the fair where the buyer met the firm, for links made at fairs
+    design_seen: float = 1.0  # the supplier's design at the buyer's last review
 
     def inspected(self, failed: bool, prevented: float, memory: float = 0.97) -> None:
         """Add an inspection to the performance record; older ones fade by `memory` each.
