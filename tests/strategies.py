@@ -2,11 +2,12 @@
 
 `scenarios()` draws a raw scenario document (the dict a TOML file parses into) of random
 size and shape: 1-5 clusters of 1-50 firms each (declared as groups with `count`, numbers
-constant or drawn from any distribution), 1-10 buyers including buyers that only arrive
-through trade fairs, links of every governance type, either governance rule, trade fairs and
-shocks of every kind. Horizons are short (1-4 years) and order counts small, so one
-simulation takes well under a second. Every document drawn here passes
-`chainsim.scenario.parse_scenario`; `valid_scenarios()` returns the validated object.
+constant or drawn from any distribution), 1-10 buyer entries (some of them groups of alike
+buyers, some met only at trade fairs), links of every governance type, every governance
+rule (`hs2000`, `ghs2005`, and `fixed` for experiments), trade fairs and shocks of every
+kind. Horizons are short (1-4 years) and order counts small, so one simulation takes well
+under a second. Every document drawn here passes `chainsim.scenario.parse_scenario`;
+`valid_scenarios()` returns the validated object.
 
 `to_toml()` writes a raw document back as TOML for the CLI tests.
 """
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from chainsim.scenario import Scenario, parse_scenario
 
 GOVERNANCE = ("market", "modular", "network", "quasi_hierarchy", "hierarchy")
-GOVERNANCE_RULES = ("hs2000", "ghs2005")
+GOVERNANCE_RULES = ("hs2000", "ghs2005", "fixed")
 SHOCK_KINDS = ("entrant", "market_loss", "devaluation", "volatility", "codification")
 START_YEAR = 2000
 
@@ -135,6 +136,7 @@ def buyer(draw: st.DrawFn, b: int, seasons: int) -> dict[str, Any]:
     order_size = _round(max(demand, 1000.0) / draw(st.integers(1, 8)))
     out: dict[str, Any] = {
         "id": f"b{b}",
+        "count": draw(st.sampled_from((1, 1, 1, 2, 3))),  # sometimes a group of alike buyers
         "arrival": "fair" if b > 0 and draw(st.integers(0, 3)) == 0 else "initial",
         "segment": draw(st.sampled_from(("low", "mid", "high"))),
         "price": draw(floats(1.0, 30.0)),

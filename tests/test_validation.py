@@ -247,7 +247,12 @@ def test_expanded_firm_ids_must_not_clash():
 
 def test_buyers_and_firms_need_distinct_ids():
     raw = small(buyers=[{"id": "lead-1"}], links=[{"buyer": "lead-1", "firms": ["lead"]}])
-    one(raw, "buyers.0.id", "also a firm's id")
+    one(raw, "buyers.0.id", "has a firm's id")
+    raw = small(buyers=[{"id": "lead", "count": 2}], links=[])
+    one(raw, "buyers.0.id", "'lead-1' has a firm's id")
+    raw = small(buyers=[{"id": "buyer", "count": 2}, {"id": "buyer-2"}])
+    one(raw, "buyers.1.id", "member of buyer group 'buyer'")
+    parse(small(buyers=[{"id": "buyer", "count": 10}, {"id": "buyer-1"}]))  # buyer-01 ...
 
 
 def test_duplicate_ids():
@@ -364,11 +369,51 @@ def _models(model: type[BaseModel], seen: set[type]) -> None:
             stack.extend(typing.get_args(ann))
 
 
-def test_every_field_is_documented():
+SECTIONS = {  # model -> the heading of docs/scenario-format.md that documents its fields
+    "Scenario": "## Conventions", "Simulation": "`[simulation]`", "Rules": "`[rules]`",
+    "Technology": "`[technology]`", "GovernanceTable": "`[governance.<type>]`",
+    "GovernanceEffects": "`[governance.<type>]`", "Cluster": "`[[clusters]]`",
+    "Institutions": "`[clusters.institutions]`", "PolicyNetwork": "`[clusters.policy_network]`",
+    "Firm": "`[[clusters.firms]]`", "Distribution": "Distributions", "Buyer": "`[[buyers]]`",
+    "Scouting": "`[buyers.scouting]`", "Link": "`[[links]]`", "Fair": "`[[fairs]]`",
+    "Shock": "`[[shocks]]`",
+}
+
+
+def _section(doc: str, heading: str) -> str:
+    """The text under the first heading containing `heading`, up to the next heading."""
+    out, inside = [], False
+    for line in doc.splitlines():
+        if line.startswith("#"):
+            if inside:
+                break
+            inside = heading in line
+        elif inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def test_every_field_is_documented_in_its_section():
     doc = DOC.read_text()
-    documented = set(re.findall(r"`\[{0,2}([a-z_]+)", doc))
     models: set[type] = set()
     _models(Scenario, models)
-    missing = {f"{m.__name__}.{name}" for m in models for name in m.model_fields
-               if name not in documented}
+    missing = []
+    for model in models:
+        assert model.__name__ in SECTIONS, f"no section for {model.__name__}; add one"
+        text = _section(doc, SECTIONS[model.__name__])
+        assert text, SECTIONS[model.__name__]
+        documented = set(re.findall(r"`\[{0,2}([a-z_]+)", text))
+        if model.__name__ == "GovernanceTable":
+            documented |= set(re.findall(r"^\| ([a-z_]+) \|", text, re.M))
+        missing += [f"{model.__name__}.{name}" for name in model.model_fields
+                    if name not in documented]
     assert not missing, sorted(missing)
+
+
+def test_every_rule_name_is_documented():
+    from chainsim.rules import RULES
+
+    text = _section(DOC.read_text(), "`[rules]`")
+    missing = [f"{field}: {name}" for field, names in RULES.items() for name in names
+               if f"`{name}`" not in text]
+    assert not missing, missing

@@ -27,7 +27,7 @@ def validate_command(files: tuple[str, ...], overrides: tuple[str, ...]) -> None
             continue
         firms = sum(f.count for c in scenario.clusters for f in c.firms)
         click.echo(f"ok: {path}: {len(scenario.clusters)} clusters, {firms} firms, "
-                   f"{len(scenario.buyers)} buyers")
+                   f"{sum(b.count for b in scenario.buyers)} buyers")
     if problems:
         sys.exit(EXIT_BAD_INPUT)
 

@@ -109,12 +109,16 @@ def check_scenario(s: Scenario, source: str) -> list[Problem]:
     if n_buyers > MAX_BUYERS:
         bad("buyers", f"{n_buyers:,} buyers exceed the limit of {MAX_BUYERS:,}")
     buyer_ids: set[str] = set()
+    member_of: dict[str, str] = {}  # buyer id (of a group's member) -> its group
     for b, buyer in enumerate(s.buyers):
         if buyer.id in buyer_ids:
             bad(f"buyers.{b}.id", f"duplicate buyer id {buyer.id!r}")
-        elif buyer.id in firm_ids:
-            bad(f"buyers.{b}.id", f"{buyer.id!r} is also a firm's id; agent ids key their "
-                "random streams, so buyers and firms need distinct ids")
+        elif n_buyers <= MAX_BUYERS:
+            clash = _member_clash(buyer.id, buyer.count, firm_ids, member_of)
+            if clash is not None:
+                bad(f"buyers.{b}.id", clash)
+            for member in member_ids(buyer.id, buyer.count):
+                member_of.setdefault(member, buyer.id)
         buyer_ids.add(buyer.id)
         if buyer.seasonality and len(buyer.seasonality) != sim.seasons_per_year:
             bad(
@@ -220,18 +224,38 @@ def _interval_message(years: float) -> str:
             f"({MIN_INTERVAL_DAYS / YEAR_DAYS:.4g} years)")
 
 
+def member_ids(group: str, count: int) -> list[str]:
+    """The ids of a group's members, as the engine names them: the group's own id for a
+    group of one, else `id-1`, `id-2`, ... zero-padded to the width of the count."""
+    if count == 1:
+        return [group]
+    width = len(str(count))
+    return [f"{group}-{k + 1:0{width}d}" for k in range(count)]
+
+
 def _firm_ids(s: Scenario) -> dict[str, str | None]:
     """Firm id -> its group, as `chainsim.agents.firms.expand_firms` names firms; None
     marks an id given to two firms."""
     out: dict[str, str | None] = {}
     for cluster in s.clusters:
         for spec in cluster.firms:
-            n = spec.count
-            width = len(str(n))
-            ids = [spec.id] if n == 1 else [f"{spec.id}-{k + 1:0{width}d}" for k in range(n)]
-            for firm_id in ids:
+            for firm_id in member_ids(spec.id, spec.count):
                 out[firm_id] = None if firm_id in out else spec.id
     return out
+
+
+def _member_clash(group: str, count: int, firm_ids: dict[str, str | None],
+                  member_of: dict[str, str]) -> str | None:
+    """Why a buyer group's member ids cannot be used, or None: agent ids key the random
+    streams, so no buyer may share an id with a firm or another buyer."""
+    for member in member_ids(group, count):
+        if member in firm_ids:
+            return (f"buyer {member!r} has a firm's id; agent ids key their random streams, "
+                    "so buyers and firms need distinct ids")
+        if member in member_of:
+            return (f"buyer {member!r} is also a member of buyer group {member_of[member]!r}; "
+                    "a group of several buyers numbers them id-1, id-2, ...")
+    return None
 
 
 def _decisions(s: Scenario, links_of: dict[str, int], total_firms: int) -> float:
@@ -241,7 +265,8 @@ def _decisions(s: Scenario, links_of: dict[str, int], total_firms: int) -> float
     for buyer in s.buyers:
         total += links_of[buyer.id] * horizon / buyer.review_interval_years
         if buyer.scouting.enabled:
-            total += (1 + links_of[buyer.id]) * horizon / buyer.scouting.interval_years
+            total += ((buyer.count + links_of[buyer.id]) * horizon
+                      / buyer.scouting.interval_years)
     for cluster in s.clusters:
         if cluster.policy_network.enabled:
             leads = sum(f.count for f in cluster.firms if f.role == "lead")
