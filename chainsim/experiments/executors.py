@@ -132,7 +132,13 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
         with client:
             yield client.get_executor()
         return
+    # Workers forked from this process start in 0.6 s instead of 3.2 s (spawn re-imports
+    # distributed and the chainsim stack in every nanny and worker): measured by the
+    # benchmarks (docs/benchmarks.md), same results, same CPU as the process pool.
+    import dask
+
     with (
+        dask.config.set({"distributed.worker.multiprocessing-method": "fork"}),
         distributed.LocalCluster(
             n_workers=n_workers,
             threads_per_worker=1,
