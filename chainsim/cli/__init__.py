@@ -7,6 +7,7 @@ import click
 from chainsim import __version__
 from chainsim.cli.compare import compare_command
 from chainsim.cli.propositions import propositions_command
+from chainsim.cli.report import report_command
 from chainsim.cli.run import run_command
 from chainsim.cli.sweep import sweep_command
 from chainsim.cli.validate import schema_command, validate_command
@@ -24,6 +25,7 @@ cli.add_command(schema_command)
 cli.add_command(compare_command)
 cli.add_command(sweep_command)
 cli.add_command(propositions_command)
+cli.add_command(report_command)
 
 
 def main() -> None:
