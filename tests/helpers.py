@@ -27,13 +27,17 @@ TINY: dict[str, Any] = {
 }
 
 
+def set_path(raw: dict[str, Any], parts: list[str], value: Any) -> None:
+    """Set a nested field of a raw scenario: list items by index."""
+    node: Any = raw
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
 def tiny(**changes: Any):
     """The tiny chain (one buyer, one lead firm, two spokes), with dotted-key changes."""
     raw = copy.deepcopy(TINY)
     for dotted, value in changes.items():
-        node = raw
-        parts = dotted.split("__")
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        node[parts[-1]] = value
+        set_path(raw, dotted.split("__"), value)
     return parse_scenario(raw, "tiny")

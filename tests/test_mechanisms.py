@@ -11,7 +11,7 @@ import pytest
 from chainsim.engine.simulation import simulate
 from chainsim.results import metrics
 from chainsim.scenario import parse_scenario
-from tests.helpers import TINY
+from tests.helpers import TINY, set_path
 
 NO_OWN_LEARNING = {"learning_by_doing": 0.0, "investment_cost": 1e12,
                    "base_defect_rate": 0.2, "assembly_days": 5.0}
@@ -24,11 +24,7 @@ def scenario(changes: dict | None = None, **top):
     for key, value in top.items():
         raw[key] = value
     for dotted, value in (changes or {}).items():
-        node = raw
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        node[parts[-1]] = value
+        set_path(raw, dotted.split("."), value)
     return parse_scenario(raw, "test")
 
 

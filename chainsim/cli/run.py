@@ -18,7 +18,14 @@ from rich.console import Console
 from rich.table import Table
 
 from chainsim.cli.common import bad_input, fail, load, set_option
-from chainsim.cli.tables import BUYER_ROWS, CLUSTER_ROWS, ORDER_STAGES, fmt, print_summary
+from chainsim.cli.tables import (
+    BUYER_ROWS,
+    CLUSTER_ROWS,
+    ORDER_STAGES,
+    agent_table,
+    fmt,
+    print_summary,
+)
 from chainsim.engine.simulation import simulate
 from chainsim.experiments.executors import (
     EXECUTOR_KINDS,
@@ -250,14 +257,7 @@ def fmt_ci(ci: dict[str, Any] | None, kind: str = "num") -> str:
 
 
 def agent_ci_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
-    for agent in agents:
-        table.add_column(agent, justify="right")
-    for label, key, kind in rows:
-        if any(key in a for a in agents.values()):
-            table.add_row(label, *(fmt_ci(a.get(key), kind) for a in agents.values()))
-    return table
+    return agent_table(title, agents, rows, cell=fmt_ci, only_present=True)
 
 
 def print_replicated(summary: dict[str, Any], source: str) -> None:

@@ -3,6 +3,7 @@ fits an 80-column terminal however many stages or metrics there are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -46,13 +47,17 @@ def fmt(value: Any, kind: str = "num") -> str:
     return f"{value:.2f}"
 
 
-def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple) -> Table:
+def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple,
+                cell: Callable[[Any, str], str] = fmt, only_present: bool = False) -> Table:
+    """One row per metric, one column per agent; `cell` formats a value of a kind."""
     table = Table(title=title, title_justify="left")
     table.add_column("")
     for agent in agents:
         table.add_column(agent, justify="right")
     for label, key, kind in rows:
-        table.add_row(label, *(fmt(a.get(key), kind) for a in agents.values()))
+        if only_present and not any(key in a for a in agents.values()):
+            continue
+        table.add_row(label, *(cell(a.get(key), kind) for a in agents.values()))
     return table
 
 
