@@ -237,10 +237,16 @@ def test_market_loss_stops_the_buyers_orders():
 
 
 def test_devaluation_lowers_the_clusters_costs():
-    s = scenario({"simulation.horizon_years": 2},
-                 shocks=[{"year": 2001, "kind": "devaluation", "cluster": "home", "factor": 0.5}])
-    shock = [d for d in simulate(s).decisions if d["decision"] == "shock"][0]
-    assert shock["old_wage"] == 1.0
+    base = {"simulation.horizon_years": 2, "technology.base_defect_rate": 0.0}
+    devalued = simulate(scenario(base, shocks=[
+        {"year": 2000.5, "kind": "devaluation", "cluster": "home", "factor": 0.5}]))
+    steady = simulate(scenario(base))
+    assert [d for d in devalued.decisions if d["decision"] == "shock"][0]["old_wage"] == 1.0
+    assert devalued.orders["delivered"] == steady.orders["delivered"] == 2
+    # Same orders; the second year's labour costs half as much (materials unchanged).
+    labour = 2000 * 1.0 * (1 - 0.5 * 0.5)  # 2,000 pairs a year, process 0.5 everywhere
+    saved = steady.money["production"] - devalued.money["production"]
+    assert saved == pytest.approx(labour * 0.5)
 
 
 def test_tables_are_tidy_frames():

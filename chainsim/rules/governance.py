@@ -78,9 +78,10 @@ def hs2000(v: LinkView) -> GovernanceDecision:
     if v.product_definition == "supplier":
         return GovernanceDecision("market", "supplier defines the product", expected_loss, 0.0, 0.0)
     if v.proprietary_technology:
-        residual = expected_loss * (1.0 - v.failure_prevention_qh)
+        # Owning the supplier removes the failure loss at the ownership cost; it wins when
+        # that beats both buying at arm's length and tight governance.
         owned_benefit = expected_loss - v.ownership_cost
-        if owned_benefit > max(qh_benefit, 0.0) and v.ownership_cost < tight_cost + residual:
+        if owned_benefit > max(qh_benefit, 0.0):
             return GovernanceDecision(
                 "hierarchy",
                 "ownership cheaper than governance",

@@ -8,6 +8,7 @@ best alternative source sets the price a buyer offers its incumbents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,8 +97,8 @@ def offer_price(
 class SourcingRule:
     """The pair of decisions a sourcing rule makes."""
 
-    scout: object
-    offer_price: object
+    scout: Callable[..., ScoutingDecision]
+    offer_price: Callable[..., PriceOffer]
 
 
 RULES = {"landed_cost": SourcingRule(scout=scout, offer_price=offer_price)}
