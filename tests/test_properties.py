@@ -85,7 +85,7 @@ def queued_work(w: World) -> tuple[int, int, int]:
         for cb in event.callbacks or ():
             if cb == prod._sub_done:
                 subs += 1
-                making.add(id(event.value.order))
+                making.add(id(event.value[0]))  # (order, spoke, qty, value)
             elif cb == prod._ship:
                 making.add(id(event.value))
             elif cb == prod._arrive:

@@ -63,9 +63,9 @@ class SmallChain(RuleBasedStateMachine):
         self.receipts = 0
         receive = w.production.receive
 
-        def counted(*args, **kwargs):
-            self.receipts += 1
-            return receive(*args, **kwargs)
+        def counted(link, qty, price, lead_time, n=1):
+            self.receipts += n  # a buyer places its like orders for a link in one call
+            return receive(link, qty, price, lead_time, n)
 
         w.production.receive = counted  # the buyers' own orders are counted too
         start_processes(w)

@@ -9,12 +9,14 @@ re-chooses the governance of each link and reallocates its orders (H&S 3, Table 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from chainsim import technology as tech_fn
 from chainsim.agents.links import Link
+from chainsim.randomness import uniform_draws
 from chainsim.rules.encroachment import EncroachmentView
 from chainsim.rules.governance import LinkView
 from chainsim.rules.sourcing import Candidate
@@ -46,6 +48,8 @@ class BuyerAgent:
         self.demand_factor = 1.0
         self.codifiability = spec.codifiability
         self.loss_total = 0.0
+        self._inspection: Iterator[float] | None = None  # the inspection stream, on first use
+        self._cluster_of: list[int] = []
 
     def start(self) -> None:
         env = self.w.env
@@ -90,8 +94,7 @@ class BuyerAgent:
             price = tech_fn.unit_value(link.price, f.caps[i, PRODUCT], spec.quality_requirement,
                                        extra, self.w.scenario.technology)
             link.placed += n
-            for _ in range(n):
-                receive(link, qty / n, price, spec.lead_time_days)
+            receive(link, qty / n, price, spec.lead_time_days, n)
 
     def _govern(self, year_fraction: float) -> None:
         """Pay for monitoring and invest in suppliers as each link's governance requires.
@@ -131,20 +134,26 @@ class BuyerAgent:
 
     def inspect(self, order: Order) -> None:
         """Inspect a shipment: pay for it, or book the loss and charge the supplier a penalty."""
-        w, spec, f = self.w, self.spec, self.w.firms
+        w, spec = self.w, self.spec
         link = order.link
         i = link.firm
         tech = w.scenario.technology
-        rng = w.streams.get(self.id, "inspection")
-        short = tech_fn.shortfall_probability(f.caps[i, PRODUCT], spec.quality_requirement, tech)
+        if self._inspection is None:
+            self._inspection = uniform_draws(w.streams.get(self.id, "inspection"))
+            self._cluster_of = w.firms.cluster.tolist()
+        short = tech_fn.shortfall_probability(w.firms.caps.item(i, PRODUCT),
+                                              spec.quality_requirement, tech)
         lateness = w.env.now - order.due
-        failed = order.defective or rng.random() < short or lateness > tech.late_tolerance_days
+        failed = (order.defective or next(self._inspection) < short
+                  or lateness > tech.late_tolerance_days)
         book = w.book
         if lateness > 0:
             book.late += 1
         link.inspected(failed, min(0.95, w.effects[link.governance].failure_prevention))
-        c = int(f.cluster[i])
-        value = order.qty * order.price
+        c = self._cluster_of[i]
+        b = self.index
+        qty = order.qty
+        value = qty * order.price
         flows = w.recorder.cluster_flows
         bflows = w.recorder.buyer_flows
         if w.trace is not None:
@@ -152,32 +161,34 @@ class BuyerAgent:
         if failed:
             book.failed += 1
             flows["failed"][c] += 1
-            bflows["failed"][self.index] += 1
-            w.ledger.buyer_to_world("failure_loss", self.index, spec.loss_per_failed_order)
-            w.ledger.firm_to_buyer("penalty", i, self.index, tech.penalty_rate * value)
+            bflows["failed"][b] += 1
+            w.ledger.buyer_to_world("failure_loss", b, spec.loss_per_failed_order)
+            w.ledger.firm_to_buyer("penalty", i, b, tech.penalty_rate * value)
             self.loss_total += spec.loss_per_failed_order
             return
         book.delivered += 1
-        w.ledger.world_to_buyer("retail_sales", self.index, order.qty * spec.retail_price)
-        w.ledger.buyer_to_firm("buyer_payment", self.index, i, value)
-        f.units_period[i] += order.qty
-        f.units_year[i] += order.qty
-        f.cum_units[i] += order.qty
+        retail = qty * spec.retail_price
+        w.ledger.world_to_buyer("retail_sales", b, retail)
+        w.ledger.buyer_to_firm("buyer_payment", b, i, value)
+        f = w.firms
+        f.units_period[i] += qty
+        f.units_year[i] += qty
+        f.cum_units[i] += qty
         f.revenue_period[i] += value
         f.revenue_year[i] += value
-        link.units_period += order.qty
+        link.units_period += qty
         link.value_period += value
         link.revenue_year += value
-        flows["units"][c] += order.qty
+        flows["units"][c] += qty
         flows["value"][c] += value
         flows["delivered"][c] += 1
-        flows["retail_value"][c] += order.qty * spec.retail_price
-        bflows["units"][self.index] += order.qty
-        bflows["value"][self.index] += value
-        bflows["delivered"][self.index] += 1
+        flows["retail_value"][c] += retail
+        bflows["units"][b] += qty
+        bflows["value"][b] += value
+        bflows["delivered"][b] += 1
         if link.origin == "scouting":
-            flows["scouted_units"][c] += order.qty
-            bflows["scouted_units"][self.index] += order.qty
+            flows["scouted_units"][c] += qty
+            bflows["scouted_units"][b] += qty
 
     # -- scouting and price pressure ----------------------------------------------------
 

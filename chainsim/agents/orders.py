@@ -27,16 +27,6 @@ class Order:
     defective: bool = False
 
 
-@dataclass(slots=True)
-class SubOrder:
-    """A share of an order a lead firm gives to one of its spokes."""
-
-    order: Order
-    spoke: int
-    qty: float
-    price: float
-
-
 STAGES = (
     "placed",
     "accepted",

@@ -11,14 +11,18 @@ is sequential per firm, and a queue of accepted orders is simply a later start.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from chainsim import technology as tech_fn
-from chainsim.agents.orders import Order, SubOrder
+from chainsim.agents.orders import Order
+from chainsim.randomness import lognormal_draws, uniform_draws
 from chainsim.technology import PROCESS, PRODUCT
 
 if TYPE_CHECKING:
     from chainsim.engine.world import World
+
+TRANSIT_SIGMA = 0.15  # spread of transit times: lognormal, median the cluster's transit days
 
 
 class Production:
@@ -39,86 +43,108 @@ class Production:
         self.outsourcing = f.outsourcing.tolist()
         self.per_order = f.spokes_per_order.tolist()
         self.cluster_of = [world.clusters[c] for c in f.cluster.tolist()]
+        # Per firm, its inspection and transit draws, read one number at a time.
+        self._inspection: list[Iterator[float] | None] = [None] * len(f)
+        self._transit: list[Iterator[float] | None] = [None] * len(f)
 
     # -- acceptance ------------------------------------------------------------------
 
-    def receive(self, link, qty: float, price: float, lead_time: float) -> None:
-        """A buyer places an order with a lead firm; the firm accepts, queues or refuses."""
+    def receive(self, link, qty: float, price: float, lead_time: float, n: int = 1) -> None:
+        """A buyer places `n` like orders with a lead firm; it accepts, queues or refuses
+        each in turn, exactly as if they came one by one.
+
+        Everything an order's acceptance depends on but its own place in the queue (the
+        firm's capabilities, its spokes' speeds and costs, the wage) is read once for the
+        batch; the loop only schedules. A refused order changes no schedule, so once one is
+        refused for capacity the rest of the batch is refused for the same reason.
+        """
         w, env, tech = self.w, self.env, self.tech
         now = env.now
-        order = Order(self._next_id, link, qty, price, now, now + lead_time)
-        self._next_id += 1
-        book = w.book
-        book.placed += 1
+        book, trace, ledger = w.book, w.trace, w.ledger
         i = link.firm
-        if w.trace is not None:
-            w.trace.append((now, "placed", order.id, self.firms.ids[i]))
         cluster = self.cluster_of[i]
-        if not cluster.active:
-            return self._refuse(order, "inactive")
-        caps, busy = self.firms.caps, self.busy
-        process = caps.item(i, PROCESS)
-        spokes = self.spokes[i]
-        k = min(self.per_order[i], len(spokes))
-        out = self.outsourcing[i] if k else 0.0
-        own = qty * (1.0 - out)
-        start = max(now, busy[i])
-        own_ready = start + own / tech_fn.speed(self.capacity[i], process)
-        queued = start > now
-        latest = own_ready
-        chosen: list[int] = []
-        finishes: list[float] = []
-        if k:
-            sub_qty = qty * out / k
-            turn = self._turn[i]
-            spoke_process = 0.0
-            for j in range(k):
-                s = spokes[(turn + j) % len(spokes)]
-                p_s = caps.item(s, PROCESS)
-                spoke_process += p_s
-                s_start = busy[s]
-                if s_start > now:
-                    queued = True
-                else:
-                    s_start = now
-                done = s_start + sub_qty / tech_fn.speed(self.capacity[s], p_s)
-                chosen.append(s)
-                finishes.append(done)
-                if done > latest:
-                    latest = done
-            order.process = (1.0 - out) * process + out * spoke_process / k
-        else:
-            order.process = process
-        arrival = latest + tech.assembly_days + cluster.transit_days
-        if arrival > order.due + tech.late_tolerance_days:
-            return self._refuse(order, "capacity")
+        due = now + lead_time
+        refusal = None if cluster.active else "inactive"
+        if refusal is None:
+            caps, busy = self.firms.caps, self.busy
+            process = caps.item(i, PROCESS)
+            spokes = self.spokes[i]
+            n_spokes = len(spokes)
+            k = min(self.per_order[i], n_spokes)
+            out = self.outsourcing[i] if k else 0.0
+            own = qty * (1.0 - out)
+            own_days = own / tech_fn.speed(self.capacity[i], process)
+            wage = cluster.wage
+            own_cost = own * tech_fn.unit_cost(wage, process, tech)
+            if k:
+                sub_qty = qty * out / k
+                spoke_process = [caps.item(s, PROCESS) for s in spokes]
+                spoke_days = [sub_qty / tech_fn.speed(self.capacity[s], p)
+                              for s, p in zip(spokes, spoke_process, strict=True)]
+                spoke_cost = [tech_fn.unit_cost(wage, p, tech) for p in spoke_process]
+                margin = 1.0 + tech.supplier_margin
+                sub_done = self._sub_done
+        for _ in range(n):
+            order = Order(self._next_id, link, qty, price, now, due)
+            self._next_id += 1
+            book.placed += 1
+            if trace is not None:
+                trace.append((now, "placed", order.id, self.firms.ids[i]))
+            if refusal is not None:
+                self._refuse(order, refusal)
+                continue
+            start = busy[i]
+            queued = start > now
+            own_ready = (start if queued else now) + own_days
+            latest = own_ready
+            if k:
+                turn = self._turn[i]
+                spoke_sum = 0.0
+                chosen = [(turn + j) % n_spokes for j in range(k)]
+                finishes = []
+                for j in chosen:
+                    spoke_sum += spoke_process[j]
+                    s_start = busy[spokes[j]]
+                    if s_start > now:
+                        queued = True
+                    else:
+                        s_start = now
+                    done = s_start + spoke_days[j]
+                    finishes.append(done)
+                    if done > latest:
+                        latest = done
+                order.process = (1.0 - out) * process + out * spoke_sum / k
+            else:
+                order.process = process
+            if latest + tech.assembly_days + cluster.transit_days > due + tech.late_tolerance_days:
+                refusal = "capacity"
+                self._refuse(order, refusal)
+                continue
 
-        book.accepted += 1
-        if queued:
-            book.queued += 1
-        if w.trace is not None:
-            w.trace.append((now, "queued" if queued else "accepted", order.id,
-                            self.firms.ids[i]))
-        busy[i] = own_ready
-        order.own_ready = own_ready
-        wage = cluster.wage
-        w.ledger.firm_to_world("production", i, own * tech_fn.unit_cost(wage, process, tech))
-        if not k:
-            self._assemble(order)
-            return None
-        self._turn[i] = (self._turn[i] + k) % len(spokes)
-        order.pending = k
-        margin = 1.0 + tech.supplier_margin
-        for s, done in zip(chosen, finishes, strict=True):
-            busy[s] = done
-            s_cost = tech_fn.unit_cost(wage, caps.item(s, PROCESS), tech)
-            w.ledger.firm_to_world("production", s, sub_qty * s_cost)
-            book.sub_placed += 1
-            if w.trace is not None:
-                w.trace.append((now, "sub_placed", order.id, self.firms.ids[s]))
-            env.timeout(done - now, SubOrder(order, s, sub_qty, s_cost * margin)
-                        ).callbacks.append(self._sub_done)
-        return None
+            book.accepted += 1
+            if queued:
+                book.queued += 1
+            if trace is not None:
+                trace.append((now, "queued" if queued else "accepted", order.id,
+                              self.firms.ids[i]))
+            busy[i] = own_ready
+            order.own_ready = own_ready
+            ledger.firm_to_world("production", i, own_cost)
+            if not k:
+                self._assemble(order)
+                continue
+            self._turn[i] = (turn + k) % n_spokes
+            order.pending = k
+            for j, done in zip(chosen, finishes, strict=True):
+                s = spokes[j]
+                busy[s] = done
+                ledger.firm_to_world("production", s, sub_qty * spoke_cost[j])
+                book.sub_placed += 1
+                if trace is not None:
+                    trace.append((now, "sub_placed", order.id, self.firms.ids[s]))
+                # The event's value is the sub-order: (order, spoke, quantity, payment).
+                env.timeout(done - now, (order, s, sub_qty, sub_qty * (spoke_cost[j] * margin))
+                            ).callbacks.append(sub_done)
 
     def _refuse(self, order: Order, reason: str) -> None:
         self.w.book.refused += 1
@@ -133,20 +159,18 @@ class Production:
     # -- sub-orders, assembly, shipping ----------------------------------------------
 
     def _sub_done(self, event) -> None:
-        sub: SubOrder = event.value
-        order = sub.order
+        order, spoke, qty, value = event._value  # a processed event's value, read directly
         lead = order.link.firm
         w = self.w
         w.book.sub_done += 1
         if w.trace is not None:
-            w.trace.append((self.env.now, "sub_done", order.id, self.firms.ids[sub.spoke]))
-        value = sub.qty * sub.price
-        w.ledger.firm_to_firm("spoke_payment", lead, sub.spoke, value)
+            w.trace.append((self.env.now, "sub_done", order.id, self.firms.ids[spoke]))
+        w.ledger.firm_to_firm("spoke_payment", lead, spoke, value)
         f = self.firms
-        f.units_period[sub.spoke] += sub.qty
-        f.units_year[sub.spoke] += sub.qty
-        f.revenue_period[sub.spoke] += value
-        f.revenue_year[sub.spoke] += value
+        f.units_period[spoke] += qty
+        f.units_year[spoke] += qty
+        f.revenue_period[spoke] += value
+        f.revenue_year[spoke] += value
         order.pending -= 1
         if order.pending == 0:
             self._assemble(order)
@@ -154,35 +178,44 @@ class Production:
     def _assemble(self, order: Order) -> None:
         """All parts are in: assemble, inspect (rework what inspection catches), then ship."""
         now = self.env.now
-        i = order.link.firm
+        link = order.link
+        i = link.firm
         process = order.process
-        prevented = self.w.effects[order.link.governance].failure_prevention
-        rng = self.w.streams.get(self.firms.ids[i], "inspection")
-        delay = max(order.own_ready - now, 0.0) + self.tech.assembly_days
-        if rng.random() < tech_fn.defect_probability(process, self.tech) * (1.0 - prevented):
-            if rng.random() < tech_fn.detection(process):
-                delay += self.tech.assembly_days  # rework
+        tech = self.tech
+        prevented = self.w.effects[link.governance].failure_prevention
+        draw = self._inspection[i] or self._draws(self._inspection, i, "inspection")
+        delay = max(order.own_ready - now, 0.0) + tech.assembly_days
+        if next(draw) < tech_fn.defect_probability(process, tech) * (1.0 - prevented):
+            if next(draw) < tech_fn.detection(process):
+                delay += tech.assembly_days  # rework
                 self.w.ledger.firm_to_world("rework", i, 0.1 * order.qty * order.price)
             else:
                 order.defective = True
-        self.env.timeout(float(delay), order).callbacks.append(self._ship)
+        self.env.timeout(delay, order).callbacks.append(self._ship)
 
     def _ship(self, event) -> None:
-        order: Order = event.value
+        order: Order = event._value
         w = self.w
         w.book.shipped += 1
         i = order.link.firm
         if w.trace is not None:
             w.trace.append((self.env.now, "shipped", order.id, self.firms.ids[i]))
         cluster = self.cluster_of[i]
-        rng = w.streams.get(self.firms.ids[i], "transit")
-        transit = cluster.transit_days * float(rng.lognormal(0.0, 0.15))
+        draw = self._transit[i] or self._draws(self._transit, i, "transit")
         w.ledger.firm_to_world("transport", i, order.qty * cluster.transport_cost)
-        self.env.timeout(transit, order).callbacks.append(self._arrive)
+        self.env.timeout(cluster.transit_days * next(draw), order).callbacks.append(
+            self._arrive)
 
     def _arrive(self, event) -> None:
-        order: Order = event.value
+        order: Order = event._value
         self.w.buyers[order.link.buyer].inspect(order)
+
+    def _draws(self, cache: list, firm: int, purpose: str) -> Iterator[float]:
+        """The firm's stream for `purpose`, read one number at a time (created on first use)."""
+        rng = self.w.streams.get(self.firms.ids[firm], purpose)
+        cache[firm] = (lognormal_draws(rng, TRANSIT_SIGMA) if purpose == "transit"
+                       else uniform_draws(rng))
+        return cache[firm]
 
     # -- shared helpers ---------------------------------------------------------------
 
