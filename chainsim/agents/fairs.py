@@ -28,6 +28,8 @@ class FairAgent:
         self.id = spec.id
         self.history: deque[np.ndarray] = deque(maxlen=spec.repeat_memory)
         self.fair_buyers = [b for b in world.buyers if b.spec.arrival == "fair"]
+        self.buyer_index = [b.index for b in self.fair_buyers]
+        self.requirements = np.array([b.spec.quality_requirement for b in self.fair_buyers])
 
     def start(self) -> None:
         self.w.env.process(self.calendar())
@@ -58,16 +60,16 @@ class FairAgent:
         are new, and a buyer whose requirement it cannot meet will not order."""
         if not self.fair_buyers:
             return 0.0
-        w, f = self.w, self.w.firms
+        w = self.w
         linked = {link.buyer for link in w.firm_links[firm] if link.active}
         tech = w.scenario.technology
+        # `shortfall_probability` over all fair buyers at once; summed in buyer order.
+        short = np.minimum(1.0, tech.quality_sensitivity
+                           * np.maximum(0.0, self.requirements - w.firms.caps[firm, PRODUCT]))
         value = 0.0
-        for b, buyer in enumerate(self.fair_buyers):
-            if buyer.index in linked:
-                continue
-            meets = 1.0 - shortfall_probability(f.caps[firm, PRODUCT],
-                                                buyer.spec.quality_requirement, tech)
-            value += worth[b] * meets
+        for index, v in zip(self.buyer_index, (worth * (1.0 - short)).tolist(), strict=True):
+            if index not in linked:
+                value += v
         return value / len(self.fair_buyers)
 
     def hold(self) -> None:
