@@ -68,11 +68,11 @@ def rung_from_capabilities(caps: np.ndarray, rung: np.ndarray, tech: Technology)
     Full package needs process capability; own design (ODM) needs design; own brand (OBM)
     needs marketing (H&S 2.2: assembly -> full package -> design -> own brand).
     """
-    need = np.array([caps[:, PROCESS], caps[:, DESIGN], caps[:, MARKETING]]).T
-    thresholds = np.asarray(tech.rung_thresholds)
-    qualifies = np.ones(len(rung), dtype=np.int8) * 3
-    for k in range(3):
-        below = need[:, k] < thresholds[k]
-        qualifies = np.where(below & (qualifies > k), k, qualifies)
+    full, odm, obm = tech.rung_thresholds
+    # Each rung needs the ones below it: count the rungs qualified for from the bottom.
+    full_package = caps[:, PROCESS] >= full
+    own_design = full_package & (caps[:, DESIGN] >= odm)
+    own_brand = own_design & (caps[:, MARKETING] >= obm)
+    qualifies = full_package.astype(np.int8) + own_design + own_brand
     up = np.minimum(qualifies, rung + 1)
     return np.maximum(rung, up).astype(np.int8)

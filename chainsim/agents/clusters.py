@@ -8,13 +8,12 @@ policy network proposes repositioning projects and lead firms vote on them (H&S 
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from chainsim.rules.allegiance import VoteView
-from chainsim.rules.investment import KINDS, InvestmentView
+from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.technology import (
     DESIGN,
     MARKETING,
@@ -37,6 +36,18 @@ SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
 LEADER_SHARE = 0.1
 
 
+def median(values: list[float]) -> float:
+    """The median of a few numbers, as numpy computes it (the mean of the middle two when
+    they are even), without numpy's overhead on small arrays."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    if not ordered:
+        return float("nan")
+    if len(ordered) % 2:
+        return ordered[half]
+    return (ordered[half - 1] + ordered[half]) / 2.0
+
+
 def leaders(caps: np.ndarray) -> np.ndarray:
     """Best practice in the cluster: the mean of the top tenth of firms (at least one) in
     each capability. Spillovers pull the others toward it."""
@@ -53,6 +64,14 @@ class ClusterAgent:
         f = world.firms
         self.members = np.flatnonzero(f.cluster == index)
         self.leads = self.members[f.lead[self.members]]
+        # The members' rows: a slice when they are contiguous (as expand_firms lays them
+        # out), so the per-period updates work on views of the firm table, not copies.
+        contiguous = len(self.members) and self.members[-1] - self.members[0] == len(
+            self.members) - 1
+        self.rows = (slice(int(self.members[0]), int(self.members[-1]) + 1) if contiguous
+                     else self.members)
+        self._linked = np.zeros(len(self.members), dtype=bool)  # members with a buyer link
+        self._links_seen = -1  # len(world.links) when _linked was last brought up to date
         self.wage = spec.wage
         self.transport_cost = spec.transport_cost
         self.transit_days = spec.transit_days
@@ -73,7 +92,7 @@ class ClusterAgent:
         """The median design capability of the cluster's exporters (its lead firms): what
         a buyer could get elsewhere in the cluster, the yardstick of a distinctive edge."""
         firms = self.leads if len(self.leads) else self.members
-        return float(np.median(self.w.firms.caps[firms, DESIGN]))
+        return median(self.w.firms.caps[firms, DESIGN].tolist())
 
     def start(self) -> None:
         if self.spec.active_from_year is not None:
@@ -95,13 +114,13 @@ class ClusterAgent:
         """Learning by doing, spillovers, technology centre, projects; then rung moves."""
         if not self.active:
             return
-        w, f, m = self.w, self.w.firms, self.members
+        w, f, rows = self.w, self.w.firms, self.rows
         tech = w.scenario.technology
-        caps = f.caps[m]
-        doing = tech.learning_by_doing * np.log1p(f.units_period[m] / tech.learning_volume)
+        caps = f.caps[rows]  # a view when the rows are a slice, else a copy written back
+        doing = tech.learning_by_doing * np.log1p(f.units_period[rows] / tech.learning_volume)
         caps[:, PROCESS] += doing * (1.0 - caps[:, PROCESS])
         caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
-        if self.spec.spillover > 0.0 and len(m) > 1:
+        if self.spec.spillover > 0.0 and len(caps) > 1:
             caps += self.spec.spillover * years * np.maximum(leaders(caps) - caps, 0.0)
         centre = self.spec.institutions.technology_centre
         if centre > 0.0:  # Table 5: "local technology institute" for production upgrading
@@ -114,98 +133,134 @@ class ClusterAgent:
             self.reputation = min(1.0, self.reputation + rep)
             self.project_left -= 1
         np.clip(caps, 0.0, 1.0, out=caps)
-        f.caps[m] = caps
+        if not isinstance(rows, slice):
+            f.caps[rows] = caps
         self.typical_design = self._typical_design()
         self._climb()
 
     def _climb(self) -> None:
         """Move firms up the functional ladder, one rung at a time (H&S 2.2)."""
-        w, f, m = self.w, self.w.firms, self.members
+        w, f, m, rows = self.w, self.w.firms, self.members, self.rows
         tech = w.scenario.technology
-        old = f.rung[m].copy()
-        new = rung_from_capabilities(f.caps[m], old, tech)
-        f.rung[m] = new
-        for j in np.flatnonzero(new != old):
+        old = f.rung[rows].copy()
+        new = rung_from_capabilities(f.caps[rows], old, tech)
+        f.rung[rows] = new
+        for j in np.flatnonzero(new != old).tolist():
             i = int(m[j])
-            w.log.add(w.env.now, "rung_change", f.ids[i], "ladder", old=int(old[j]),
-                      new=int(new[j]))
-            if new[j] >= 2:
-                trigger = "obm" if new[j] == 3 else "odm"
+            rung = int(new[j])
+            w.log.add(w.env.now, "rung_change", f.ids[i], "ladder", old=int(old[j]), new=rung)
+            if rung >= 2:
+                trigger = "obm" if rung == 3 else "odm"
                 for link in w.firm_links[i]:
                     if link.active:
                         w.buyers[link.buyer].react(link, SEVERITY[trigger], trigger)
-        # Non-strategic services (logistics, packaging, certification) come with
-        # integration into chains once production is mastered (H&S 2.2, footnote 25).
-        served = np.array([any(link.active for link in w.firm_links[int(i)]) for i in m])
-        f.services[m] |= served & (new >= 1) & (f.caps[m, PROCESS] >= 0.6)
+        self._add_services(new)
+
+    def _add_services(self, rung: np.ndarray) -> None:
+        """Non-strategic services (logistics, packaging, certification) come with
+        integration into chains once production is mastered (H&S 2.2, footnote 25): a
+        member past assembly, with process capability of 0.6 or more and an active buyer
+        link, offers them from then on. Only members that could newly qualify are checked
+        for an active link."""
+        w, f, m, rows = self.w, self.w.firms, self.members, self.rows
+        if self._links_seen != len(w.links):  # links are only ever added, never removed
+            self._links_seen = len(w.links)
+            self._linked = np.array([bool(w.firm_links[i]) for i in m.tolist()], dtype=bool)
+        ready = self._linked & (rung >= 1) & (f.caps[rows, PROCESS] >= 0.6) & ~f.services[rows]
+        for j in np.flatnonzero(ready).tolist():
+            i = int(m[j])
+            if any(link.active for link in w.firm_links[i]):
+                f.services[i] = True
 
     # -- once a year ----------------------------------------------------------------------
 
     def invest(self) -> None:
-        """Each idle firm weighs one knowledge-changing investment (H&S 4.1, 4.5)."""
+        """Each idle firm weighs one knowledge-changing investment (H&S 4.1, 4.5).
+
+        The firms' views are built as columns, once for the cluster; a rule with a screen
+        (rules/investment.py) rules out in bulk the firms it would leave without an
+        investment, and is asked firm by firm, in member order, about the others."""
         if not self.active:
             return
         w, f = self.w, self.w.firms
         tech = w.scenario.technology
         rule = w.rules.investment
-        premium = tech.rung_premium
-        for i in self.members:
-            if f.investing[i]:
-                continue
-            view = self._investment_view(int(i), premium)
-            decision = rule(view)
+        idle = self.members[~f.investing[self.members]]
+        if not len(idle):
+            return
+        columns = self._investment_columns(idle)
+        screen = getattr(rule, "screen", None)
+        asked = range(len(idle)) if screen is None else np.flatnonzero(screen(columns))
+        for j in asked:
+            decision = rule(firm_view(columns, int(j)))
             if decision.kind is None:
                 continue
+            i = int(idle[j])
             w.log.add(w.env.now, "investment_start", f.ids[i], w.scenario.rules.investment,
                       **decision.record())
-            w.ledger.firm_to_world("investment", int(i), decision.cost)
+            w.ledger.firm_to_world("investment", i, decision.cost)
             f.investing[i] = True
-            w.env.timeout(tech.investment_days, (int(i), KINDS.index(decision.kind))
+            w.env.timeout(tech.investment_days, (i, KINDS.index(decision.kind))
                           ).callbacks.append(self._investment_done)
 
-    def _investment_view(self, i: int, premium: tuple[float, ...]) -> InvestmentView:
+    def _investment_columns(self, firms: np.ndarray) -> InvestmentView:
+        """The investment views of `firms` as one column view (rules/investment.py): per-firm
+        numbers as arrays, cluster-wide ones as numbers. What depends on a firm's buyer
+        links (sales profile, the main buyer's reaction, the cost of quality shortfalls) is
+        worked out only for firms that have links; the others sell to no buyer."""
         w, f = self.w, self.w.firms
         tech = w.scenario.technology
-        main, share, access_design, access_brand = w.sales_profile(i)
-        reaction = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
-                    if main is not None else 0.0)
-        rung = int(f.rung[i])
-        thresholds = tech.rung_thresholds
+        premium, thresholds = tech.rung_premium, tech.rung_thresholds
+        n = len(firms)
+        share, design_access, brand_access, reaction, shortfall = (np.zeros(n) for _ in range(5))
+        firm_links = w.firm_links
+        for j, i in enumerate(firms.tolist()):
+            if firm_links[i]:
+                main, share[j], design_access[j], brand_access[j] = w.sales_profile(i)
+                reaction[j] = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
+                               if main is not None else 0.0)
+                shortfall[j] = self._shortfall_cost(i)
+        caps = f.caps[firms]
+        rung = f.rung[firms]
+        # The premium of the next design-based and brand-based rung, by the current rung.
+        gain_design = np.array([max(0.0, premium[2] - premium[min(r, 1)]) for r in range(4)])
+        gain_brand = np.array([max(0.0, premium[3] - premium[min(r, 2)]) for r in range(4)])
+        cash = np.array([f.cash[i] for i in firms.tolist()])
         return InvestmentView(
-            capabilities=tuple(float(x) for x in f.caps[i]),  # type: ignore[arg-type]
-            annual_revenue=float(f.revenue_year[i]),
-            annual_units=float(f.units_year[i]),
+            capabilities=tuple(caps[:, k] for k in range(4)),  # type: ignore[arg-type]
+            annual_revenue=f.revenue_year[firms],
+            annual_units=f.units_year[firms],
             labour_cost_per_unit=labour_cost(self.wage, 0.0, tech),
             quality_premium=tech.quality_premium,
-            shortfall_cost=self._shortfall_cost(i),
-            design_access=access_design,
-            brand_access=access_brand,
+            shortfall_cost=shortfall,
+            design_access=design_access,
+            brand_access=brand_access,
             prospect=PROSPECT,
-            rung_gain_design=max(0.0, premium[2] - premium[min(rung, 1)]),
-            rung_gain_brand=max(0.0, premium[3] - premium[min(rung, 2)]),
-            distance_design=max(0.0, thresholds[1] - f.caps[i, DESIGN]),
-            distance_brand=max(0.0, thresholds[2] - f.caps[i, MARKETING]),
+            rung_gain_design=gain_design[rung],
+            rung_gain_brand=gain_brand[rung],
+            distance_design=np.maximum(0.0, thresholds[1] - caps[:, DESIGN]),
+            distance_brand=np.maximum(0.0, thresholds[2] - caps[:, MARKETING]),
             reaction_probability=reaction,
             main_buyer_share=share,
-            strategic_intent=float(f.intent[i]),
+            strategic_intent=f.intent[firms],
             spillover=self.spec.spillover,
             volatility=self.volatility,
-            cost=tech.investment_cost * math.sqrt(f.capacity[i] / 100.0),
+            cost=tech.investment_cost * np.sqrt(f.capacity[firms] / 100.0),
             step=tech.investment_step,
             success_probability=tech.investment_success,
             horizon_years=tech.investment_horizon_years,
-            cash_available=float(f.cash[i] + tech.credit_line),
-        )
+            cash_available=cash + tech.credit_line,
+        )  # type: ignore[arg-type]
 
     def _shortfall_cost(self, i: int) -> float:
         """Yearly cost of failed inspections per unit of product capability the firm lacks
         against its buyers' requirements: lost payments plus penalties."""
-        w, f = self.w, self.w.firms
+        w = self.w
         tech = w.scenario.technology
+        product = float(w.firms.caps[i, PRODUCT])
         cost = 0.0
         for link in w.firm_links[i]:
-            spec = w.buyers[link.buyer].spec
-            if not link.active or f.caps[i, PRODUCT] >= spec.quality_requirement:
+            if not link.active or product >= w.buyers[link.buyer].spec.quality_requirement:
                 continue
             units = link.revenue_last / max(link.price, 1e-9)
             cost += units * link.price * (1.0 + tech.penalty_rate) * tech.quality_sensitivity

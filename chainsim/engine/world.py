@@ -104,12 +104,15 @@ class World:
             weights = [link.share for link in links]
             total = sum(weights) or 1.0
             revenue = weights
-        main = max(range(len(links)), key=lambda k: revenue[k])
+        main = max(range(len(links)), key=revenue.__getitem__)
         design = brand = 0.0
+        buyers = self.buyers
         for link, rev in zip(links, revenue, strict=True):
-            paid = PAID_RUNG[self.buyers[link.buyer].spec.product_definition]
-            design += rev * (paid >= 2)
-            brand += rev * (paid >= 3)
+            paid = PAID_RUNG[buyers[link.buyer].spec.product_definition]
+            if paid >= 2:  # the chain pays for supplier design (ODM) ...
+                design += rev
+                if paid >= 3:  # ... and buys own brands (OBM)
+                    brand += rev
         return links[main], revenue[main] / total, design / total, brand / total
 
 

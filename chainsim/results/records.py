@@ -50,6 +50,7 @@ class Recorder:
         self.fair_rows: list[dict[str, Any]] = []
         self.vote_rows: list[tuple] = []
         self.project_rows: list[tuple] = []
+        self._cluster_of: tuple[np.ndarray | None, list[int]] = (None, [])
 
     def snapshot(self, time: float, firms: Any, links: list[Any], cluster_index: np.ndarray
                  ) -> None:
@@ -59,7 +60,11 @@ class Recorder:
         self.firm_rung.append(firms.rung.copy())
         self.firm_units.append(firms.units_period.astype(np.float32))
         self.firm_revenue.append(firms.revenue_period.astype(np.float32))
-        self.firm_cash.append(np.asarray(firms.cash, dtype=np.float32))
+        # Cash is a list the ledger adds numpy floats to; read it as float64 first, which
+        # is faster than converting its mixed elements to float32 one by one (same floats).
+        cash = firms.cash
+        self.firm_cash.append(np.fromiter(cash, dtype=np.float64, count=len(cash)
+                                          ).astype(np.float32))
         self.cluster_rows.append({k: v.copy() for k, v in self.cluster_flows.items()})
         self.buyer_rows.append({k: v.copy() for k, v in self.buyer_flows.items()})
         for v in self.cluster_flows.values():
@@ -67,17 +72,27 @@ class Recorder:
         for v in self.buyer_flows.values():
             v[:] = 0.0
         period = len(self.times) - 1
+        cluster_of = self.cluster_of(cluster_index)
+        rows = self.link_rows
         for link in links:
             if not link.active and link.units_period == 0.0:
                 continue
-            self.link_rows.append((period, link.id, link.buyer, link.firm,
-                                   int(cluster_index[link.firm]), link.governance, link.active,
-                                   link.share, link.price, link.units_period, link.value_period,
-                                   link.sunk, link.origin))
+            rows.append((period, link.id, link.buyer, link.firm, cluster_of[link.firm],
+                         link.governance, link.active, link.share, link.price,
+                         link.units_period, link.value_period, link.sunk, link.origin))
             link.units_period = 0.0
             link.value_period = 0.0
         firms.units_period[:] = 0.0
         firms.revenue_period[:] = 0.0
+
+    def cluster_of(self, cluster_index: np.ndarray) -> list[int]:
+        """Each firm's cluster as a list of ints, converted once per cluster-index array
+        (firms never change cluster)."""
+        source, as_list = self._cluster_of
+        if source is not cluster_index:
+            as_list = cluster_index.tolist()
+            self._cluster_of = (cluster_index, as_list)
+        return as_list
 
     # -- tables -------------------------------------------------------------------------
 

@@ -7,11 +7,22 @@ the incentive structure make it difficult to develop or maintain the strategic i
 H&S 4.5), and, for design and marketing, of the sales the firm expects to lose if its
 main buyer reacts to encroachment (H&S 4.2). Strategic intent scales the weight a firm
 puts on future gains.
+
+Screening. A rule may carry a `screen`: a function of a *column view*, an
+`InvestmentView` whose per-firm fields hold numpy arrays (one value per firm; the
+capabilities a tuple of four arrays) and whose cluster-wide fields stay numbers. It
+returns a boolean array that is False only for firms the rule would surely leave without
+an investment, so the cluster need not build their views. Most firms in a year are such
+firms (too little cash, or no kind with a positive net value), and views are built one
+firm at a time. A rule without a screen is called for every idle firm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
 
 KINDS = ("process", "product", "design", "marketing")
 
@@ -43,6 +54,23 @@ class InvestmentView:
     cash_available: float
 
 
+FIELDS = tuple(f.name for f in fields(InvestmentView))
+
+
+def firm_view(columns: InvestmentView, j: int) -> InvestmentView:
+    """The view of the j-th firm of a column view (see the module docstring), in floats."""
+    values: dict[str, Any] = {}
+    for name in FIELDS:
+        x = getattr(columns, name)
+        if name == "capabilities":
+            values[name] = tuple(float(c[j]) for c in x)
+        elif isinstance(x, np.ndarray):
+            values[name] = float(x[j])
+        else:
+            values[name] = x
+    return InvestmentView(**values)
+
+
 @dataclass(frozen=True, slots=True)
 class InvestmentDecision:
     kind: str | None
@@ -55,37 +83,78 @@ class InvestmentDecision:
         return out
 
 
+def _lesser(a: Any, b: Any) -> Any:
+    """`min` of two numbers, elementwise when either is a numpy column (same floats)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.minimum(a, b)
+    return min(a, b)
+
+
+def _greater(a: Any, b: Any) -> Any:
+    """`max` of two numbers, elementwise when either is a numpy column (same floats)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.maximum(a, b)
+    return max(a, b)
+
+
 def annual_values(v: InvestmentView) -> tuple[float, float, float, float]:
-    """Gross yearly value of one successful step in each kind of capability."""
+    """Gross yearly value of one successful step in each kind of capability.
+
+    Numbers in a firm's view, numpy columns in a column view: the same operations in the
+    same order, so each firm's values are the same floats either way."""
     process = 0.5 * v.labour_cost_per_unit * v.step * v.annual_units
     # Demanding buyers pull product upgrading: a step closes part of the shortfall that
     # fails their inspections (Tewari on Ludhiana's domestic market, H&S 4.3).
     product = v.quality_premium * v.step * v.annual_revenue + v.step * v.shortfall_cost
     design_reach = v.design_access + v.prospect
     brand_reach = v.brand_access + v.prospect
-    design = v.rung_gain_design * design_reach * v.annual_revenue * min(
-        1.0, v.step / max(v.distance_design, v.step)
+    design = v.rung_gain_design * design_reach * v.annual_revenue * _lesser(
+        1.0, v.step / _greater(v.distance_design, v.step)
     )
-    brand = v.rung_gain_brand * brand_reach * v.annual_revenue * min(
-        1.0, v.step / max(v.distance_brand, v.step)
+    brand = v.rung_gain_brand * brand_reach * v.annual_revenue * _lesser(
+        1.0, v.step / _greater(v.distance_brand, v.step)
     )
     return process, product, design, brand
 
 
-def expected_return(v: InvestmentView) -> InvestmentDecision:
-    """Pick the kind with the best net expected value; invest only if it is positive."""
-    keep = (1.0 - min(0.9, v.spillover * v.horizon_years)) * (1.0 - v.volatility)
+def net_values(v: InvestmentView) -> tuple[float, float, float, float]:
+    """Net expected value of an investment in each kind: gross value weighted by success,
+    appropriability, macro risk, horizon and intent, less its cost and, for design and
+    marketing, the sales put at risk with the main buyer (H&S 4.1, 4.2, 4.5). Works on a
+    firm's view and on a column view alike (see `annual_values`)."""
+    keep = (1.0 - _lesser(0.9, v.spillover * v.horizon_years)) * (1.0 - v.volatility)
     weight = v.success_probability * keep * v.horizon_years * (0.5 + v.strategic_intent)
     encroach = v.reaction_probability * v.main_buyer_share * v.annual_revenue * 2.0
     gross = annual_values(v)
-    values = tuple(
+    return tuple(  # type: ignore[return-value]
         g * weight * (1.0 - c) - v.cost - (encroach if k >= 2 else 0.0)
         for k, (g, c) in enumerate(zip(gross, v.capabilities, strict=True))
     )
+
+
+def expected_return(v: InvestmentView) -> InvestmentDecision:
+    """Pick the kind with the best net expected value; invest only if it is positive.
+
+    Screen (`expected_return.screen`, see the module docstring): the same `net_values` on
+    a column view; a firm is screened out exactly where this rule returns no investment,
+    its best net value not positive or its cash short of the cost."""
+    values = net_values(v)
     best = max(range(4), key=lambda k: values[k])
     if values[best] <= 0.0 or v.cash_available < v.cost:
         return InvestmentDecision(None, 0.0, values)  # type: ignore[arg-type]
     return InvestmentDecision(KINDS[best], v.cost, values)  # type: ignore[arg-type]
 
+
+def screen_expected_return(columns: InvestmentView) -> np.ndarray:
+    """For a column view: False where `expected_return` surely returns no investment.
+
+    The firm's best net value is not positive, or its cash falls short of the cost: the
+    rule's own test, on the rule's own `net_values`. A value that is not a number never
+    screens a firm out (`<=` is False for it), so the rule decides such a firm itself."""
+    best = np.max(np.stack(net_values(columns)), axis=0)
+    return ~((best <= 0.0) | (columns.cash_available < columns.cost))
+
+
+expected_return.screen = screen_expected_return  # type: ignore[attr-defined]
 
 RULES = {"expected_return": expected_return}
