@@ -163,14 +163,21 @@ class ClusterAgent:
         link, offers them from then on. Only members that could newly qualify are checked
         for an active link."""
         w, f, m, rows = self.w, self.w.firms, self.members, self.rows
-        if self._links_seen != len(w.links):  # links are only ever added, never removed
-            self._links_seen = len(w.links)
-            self._linked = np.array([bool(w.firm_links[i]) for i in m.tolist()], dtype=bool)
-        ready = self._linked & (rung >= 1) & (f.caps[rows, PROCESS] >= 0.6) & ~f.services[rows]
+        ready = self.linked() & (rung >= 1) & (f.caps[rows, PROCESS] >= 0.6) & ~f.services[rows]
         for j in np.flatnonzero(ready).tolist():
             i = int(m[j])
             if any(link.active for link in w.firm_links[i]):
                 f.services[i] = True
+
+    def linked(self) -> np.ndarray:
+        """Which members have (or had) a buyer link, one flag per member; brought up to
+        date only when links were added (links are never removed, only made inactive)."""
+        w = self.w
+        if self._links_seen != len(w.links):
+            self._links_seen = len(w.links)
+            self._linked = np.array([bool(w.firm_links[i]) for i in self.members.tolist()],
+                                    dtype=bool)
+        return self._linked
 
     # -- once a year ----------------------------------------------------------------------
 
@@ -185,10 +192,11 @@ class ClusterAgent:
         w, f = self.w, self.w.firms
         tech = w.scenario.technology
         rule = w.rules.investment
-        idle = self.members[~f.investing[self.members]]
+        idle = np.flatnonzero(~f.investing[self.rows])  # member positions
         if not len(idle):
             return
         columns = self._investment_columns(idle)
+        idle = self.members[idle]
         screen = getattr(rule, "screen", None)
         asked = range(len(idle)) if screen is None else np.flatnonzero(screen(columns))
         for j in asked:
@@ -203,29 +211,30 @@ class ClusterAgent:
             w.env.timeout(tech.investment_days, (i, KINDS.index(decision.kind))
                           ).callbacks.append(self._investment_done)
 
-    def _investment_columns(self, firms: np.ndarray) -> InvestmentView:
-        """The investment views of `firms` as one column view (rules/investment.py): per-firm
-        numbers as arrays, cluster-wide ones as numbers. What depends on a firm's buyer
-        links (sales profile, the main buyer's reaction, the cost of quality shortfalls) is
-        worked out only for firms that have links; the others sell to no buyer."""
+    def _investment_columns(self, positions: np.ndarray) -> InvestmentView:
+        """The investment views of the members at `positions` as one column view
+        (rules/investment.py): per-firm numbers as arrays, cluster-wide ones as numbers.
+        What depends on a firm's buyer links (sales profile, the main buyer's reaction, the
+        cost of quality shortfalls) is worked out only for firms that have links; the
+        others sell to no buyer."""
         w, f = self.w, self.w.firms
         tech = w.scenario.technology
         premium, thresholds = tech.rung_premium, tech.rung_thresholds
+        firms = self.members[positions]
         n = len(firms)
         share, design_access, brand_access, reaction, shortfall = (np.zeros(n) for _ in range(5))
-        firm_links = w.firm_links
-        for j, i in enumerate(firms.tolist()):
-            if firm_links[i]:
-                main, share[j], design_access[j], brand_access[j] = w.sales_profile(i)
-                reaction[j] = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
-                               if main is not None else 0.0)
-                shortfall[j] = self._shortfall_cost(i)
+        for j in np.flatnonzero(self.linked()[positions]).tolist():
+            i = int(firms[j])
+            main, share[j], design_access[j], brand_access[j] = w.sales_profile(i)
+            reaction[j] = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
+                           if main is not None else 0.0)
+            shortfall[j] = self._shortfall_cost(i)
         caps = f.caps[firms]
         rung = f.rung[firms]
         # The premium of the next design-based and brand-based rung, by the current rung.
         gain_design = np.array([max(0.0, premium[2] - premium[min(r, 1)]) for r in range(4)])
         gain_brand = np.array([max(0.0, premium[3] - premium[min(r, 2)]) for r in range(4)])
-        cash = np.array([f.cash[i] for i in firms.tolist()])
+        cash = np.fromiter((f.cash[i] for i in firms.tolist()), dtype=np.float64, count=n)
         return InvestmentView(
             capabilities=tuple(caps[:, k] for k in range(4)),  # type: ignore[arg-type]
             annual_revenue=f.revenue_year[firms],
