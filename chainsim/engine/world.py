@@ -66,7 +66,8 @@ class World:
     def add_link(self, buyer: int, firm: int, governance: str, share: float, price: float,
                  origin: str) -> Link:
         """Start buying from a firm: a new link, or the old one revived if the pair has
-        traded before (one relationship, so one governance type, per buyer and firm)."""
+        traded before (one relationship, so one governance type, per buyer and firm).
+        Links are only ever added here, never removed (`ClusterAgent.linked` relies on it)."""
         for link in self.firm_links[firm]:
             if link.buyer == buyer:
                 link.active, link.governance, link.share, link.price = (True, governance,
