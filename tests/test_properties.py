@@ -221,8 +221,8 @@ def audit_money(w: World, transfers, start_cash: np.ndarray) -> None:
     paid = w.ledger.totals.get("buyer_payment", 0.0)
     spokes = w.ledger.totals.get("spoke_payment", 0.0)
     rec = w.recorder
-    sold = sum(r["value"].sum() for r in rec.cluster_rows) + rec.cluster_flows["value"].sum()
-    bought = sum(r["value"].sum() for r in rec.buyer_rows) + rec.buyer_flows["value"].sum()
+    sold = sum(r["value"].sum() for r in rec.cluster_rows) + sum(rec.cluster_flows["value"])
+    bought = sum(r["value"].sum() for r in rec.buyer_rows) + sum(rec.buyer_flows["value"])
     revenue = np.sum(rec.firm_revenue, axis=0, dtype=float) if rec.firm_revenue else 0.0
     revenue = revenue + np.asarray(f.revenue_period, dtype=float)
     lead = np.asarray(f.lead, dtype=bool)

@@ -65,7 +65,7 @@ class BuyerAgent:
         w, spec = self.w, self.spec
         seasons = w.scenario.simulation.seasons_per_year
         weights = np.asarray(spec.seasonality or (1.0,) * seasons, dtype=float)
-        weights = weights / weights.sum()
+        weights = (weights / weights.sum()).tolist()
         season_days = YEAR / seasons
         season = 0
         while True:
@@ -91,8 +91,9 @@ class BuyerAgent:
             rung = min(int(f.rung[i]), PAID_RUNG[spec.product_definition])
             extra = premium[rung] + (self.w.scenario.technology.services_premium
                                      if f.services[i] else 0.0)
-            price = tech_fn.unit_value(link.price, f.caps[i, PRODUCT], spec.quality_requirement,
-                                       extra, self.w.scenario.technology)
+            price = tech_fn.unit_value(link.price, f.caps.item(i, PRODUCT),
+                                       spec.quality_requirement, extra,
+                                       self.w.scenario.technology)
             link.placed += n
             receive(link, qty / n, price, spec.lead_time_days, n)
 

@@ -117,7 +117,8 @@ class ClusterAgent:
         w, f, rows = self.w, self.w.firms, self.rows
         tech = w.scenario.technology
         caps = f.caps[rows]  # a view when the rows are a slice, else a copy written back
-        doing = tech.learning_by_doing * np.log1p(f.units_period[rows] / tech.learning_volume)
+        units = f.column("units_period")[rows]
+        doing = tech.learning_by_doing * np.log1p(units / tech.learning_volume)
         caps[:, PROCESS] += doing * (1.0 - caps[:, PROCESS])
         caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
         if self.spec.spillover > 0.0 and len(caps) > 1:
@@ -237,8 +238,8 @@ class ClusterAgent:
         cash = np.fromiter((f.cash[i] for i in firms.tolist()), dtype=np.float64, count=n)
         return InvestmentView(
             capabilities=tuple(caps[:, k] for k in range(4)),  # type: ignore[arg-type]
-            annual_revenue=f.revenue_year[firms],
-            annual_units=f.units_year[firms],
+            annual_revenue=f.column("revenue_year")[firms],
+            annual_units=f.column("units_year")[firms],
             labour_cost_per_unit=labour_cost(self.wage, 0.0, tech),
             quality_premium=tech.quality_premium,
             shortfall_cost=shortfall,

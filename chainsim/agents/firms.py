@@ -52,29 +52,49 @@ class FirmTable:
     outsourcing: np.ndarray
     spokes_per_order: np.ndarray
     busy_until: list[float] = field(init=False)  # a list: read and written on every order
-    units_period: np.ndarray = field(init=False)
-    revenue_period: np.ndarray = field(init=False)
-    revenue_year: np.ndarray = field(init=False)
+    # Added to on every delivery, so lists too (an element update costs a fifth of a numpy
+    # one); `column` reads one as an array. Period sums are zeroed by `new_period`, year
+    # sums by `new_year`, in place (the order flow holds no copies).
+    units_period: list[float] = field(init=False)
+    revenue_period: list[float] = field(init=False)
+    revenue_year: list[float] = field(init=False)
+    units_year: list[float] = field(init=False)
+    cum_units: list[float] = field(init=False)
     revenue_last: np.ndarray = field(init=False)
-    units_year: np.ndarray = field(init=False)
-    cum_units: np.ndarray = field(init=False)
     investing: np.ndarray = field(init=False)
     services: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.ids)
         self.busy_until = [0.0] * n
-        self.units_period = np.zeros(n)
-        self.revenue_period = np.zeros(n)
-        self.revenue_year = np.zeros(n)
+        self.units_period = [0.0] * n
+        self.revenue_period = [0.0] * n
+        self.revenue_year = [0.0] * n
+        self.units_year = [0.0] * n
+        self.cum_units = [0.0] * n
         self.revenue_last = np.zeros(n)
-        self.units_year = np.zeros(n)
-        self.cum_units = np.zeros(n)
         self.investing = np.zeros(n, dtype=bool)
         self.services = np.zeros(n, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def column(self, name: str) -> np.ndarray:
+        """A per-firm sum kept as a list (units_period, revenue_year, ...) as an array."""
+        values = getattr(self, name)
+        return np.fromiter(values, dtype=np.float64, count=len(values))
+
+    def new_period(self) -> None:
+        zeros = [0.0] * len(self.ids)
+        self.units_period[:] = zeros
+        self.revenue_period[:] = zeros
+
+    def new_year(self) -> None:
+        """The running year's revenue becomes last year's; year sums start again."""
+        self.revenue_last[:] = self.revenue_year
+        zeros = [0.0] * len(self.ids)
+        self.revenue_year[:] = zeros
+        self.units_year[:] = zeros
 
 
 def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[str, list[int]]]:

@@ -26,9 +26,7 @@ def periods(world: World):
             next_year += YEAR
             for cluster in w.clusters:
                 cluster.invest()
-            w.firms.revenue_last[:] = w.firms.revenue_year
-            w.firms.revenue_year[:] = 0.0
-            w.firms.units_year[:] = 0.0
+            w.firms.new_year()
             for link in w.links:
                 link.revenue_last = link.revenue_year
                 link.revenue_year = 0.0

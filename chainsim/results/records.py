@@ -41,9 +41,10 @@ class Recorder:
         self.firm_units: list[np.ndarray] = []
         self.firm_revenue: list[np.ndarray] = []
         self.firm_cash: list[np.ndarray] = []
-        self.cluster_flows = {k: np.zeros(n_clusters) for k in FLOW_FIELDS}
-        self.buyer_flows = {k: np.zeros(n_buyers) for k in ("units", "value", "scouted_units",
-                                                            "failed", "delivered")}
+        # Flows of the running period, added to on every delivery: lists, for speed.
+        self.cluster_flows = {k: [0.0] * n_clusters for k in FLOW_FIELDS}
+        self.buyer_flows = {k: [0.0] * n_buyers for k in ("units", "value", "scouted_units",
+                                                          "failed", "delivered")}
         self.cluster_rows: list[dict[str, np.ndarray]] = []
         self.buyer_rows: list[dict[str, np.ndarray]] = []
         self.link_rows: list[tuple] = []
@@ -58,19 +59,17 @@ class Recorder:
         self.times.append(time)
         self.firm_caps.append(firms.caps.astype(np.float32))
         self.firm_rung.append(firms.rung.copy())
-        self.firm_units.append(firms.units_period.astype(np.float32))
-        self.firm_revenue.append(firms.revenue_period.astype(np.float32))
+        self.firm_units.append(np.array(firms.units_period, dtype=np.float32))
+        self.firm_revenue.append(np.array(firms.revenue_period, dtype=np.float32))
         # Cash is a list the ledger adds numpy floats to; read it as float64 first, which
         # is faster than converting its mixed elements to float32 one by one (same floats).
         cash = firms.cash
         self.firm_cash.append(np.fromiter(cash, dtype=np.float64, count=len(cash)
                                           ).astype(np.float32))
-        self.cluster_rows.append({k: v.copy() for k, v in self.cluster_flows.items()})
-        self.buyer_rows.append({k: v.copy() for k, v in self.buyer_flows.items()})
-        for v in self.cluster_flows.values():
-            v[:] = 0.0
-        for v in self.buyer_flows.values():
-            v[:] = 0.0
+        self.cluster_rows.append({k: np.array(v) for k, v in self.cluster_flows.items()})
+        self.buyer_rows.append({k: np.array(v) for k, v in self.buyer_flows.items()})
+        for v in (*self.cluster_flows.values(), *self.buyer_flows.values()):
+            v[:] = [0.0] * len(v)
         period = len(self.times) - 1
         cluster_of = self.cluster_of(cluster_index)
         rows = self.link_rows
@@ -82,8 +81,7 @@ class Recorder:
                          link.units_period, link.value_period, link.sunk, link.origin))
             link.units_period = 0.0
             link.value_period = 0.0
-        firms.units_period[:] = 0.0
-        firms.revenue_period[:] = 0.0
+        firms.new_period()
 
     def cluster_of(self, cluster_index: np.ndarray) -> list[int]:
         """Each firm's cluster as a list of ints, converted once per cluster-index array
