@@ -145,7 +145,9 @@ def measure_headline(cfg: dict) -> dict[str, Any]:
 
 
 def measure_raw(cfg: dict, headline: dict) -> dict[str, Any]:
-    """The same number and kinds of SimPy events with no model logic, in this process."""
+    """The same number and kinds of SimPy events with no model logic, in this process; and
+    the order-flow floor: chainsim's own traced orders routed with no model logic."""
+    from benchmarks.floor import run_floor, trace_orders
     from benchmarks.rawsimpy import census, raw_census, run_raw
 
     scenario = build_scenario()
@@ -157,6 +159,11 @@ def measure_raw(cfg: dict, headline: dict) -> dict[str, Any]:
         walls.append(wall)
         cpus.append(cpu)
     raw_eps = check.events / min(cpus)
+    schedule, horizon, _ = trace_orders(scenario)
+    floor = [cpu_timed(lambda: run_floor(schedule, horizon)) for _ in range(max(5, cfg["repeats"]))]
+    floor_cpu = min(cpu for _, cpu, _ in floor)
+    floor_events = floor[0][2]
+    floor_eps = floor_events / floor_cpu
     return {
         "census": c.as_dict(), "raw_census": check.as_dict(), "wall": median(walls),
         "cpu": min(cpus), "cpu_median": median(cpus), "walls": walls, "cpus": cpus,
@@ -164,6 +171,9 @@ def measure_raw(cfg: dict, headline: dict) -> dict[str, Any]:
         "us_per_event": 1e6 / raw_eps,
         "ratio": headline["events_per_s"] / raw_eps,
         "ratio_run_phase": headline["run_events_per_s"] / raw_eps,
+        "floor": {"events": floor_events, "cpu": floor_cpu, "events_per_s": floor_eps,
+                  "us_per_event": 1e6 / floor_eps, "ratio_to_raw": floor_eps / raw_eps,
+                  "chainsim_share": headline["events_per_s"] / floor_eps},
     }
 
 
@@ -364,6 +374,12 @@ def table(results: dict) -> str:
                   f" mean queue "
                   f"{r['census']['mean_queue']:.0f} chainsim, {r['raw_census']['mean_queue']:.0f}"
                   f" raw)   ratio {r['ratio']:.3f} (run phase only {r['ratio_run_phase']:.3f})"]
+        fl = r.get("floor")
+        if fl:
+            lines.append(f"  order-flow floor (chainsim's traced orders, routed with no model "
+                         f"logic): {fl['events_per_s']:,.0f} events/s ({fl['us_per_event']:.2f} "
+                         f"us/event) = {fl['ratio_to_raw']:.3f} of raw; chainsim reaches "
+                         f"{fl['chainsim_share']:.3f} of the floor")
     f = results.get("firms")
     if f:
         lines += ["", f"Firms ({f['horizon_years']:g}-year runs, demand scaled with firms)",
