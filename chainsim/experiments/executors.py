@@ -134,11 +134,15 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
         return
     # Workers forked from this process start in 0.6 s instead of 3.2 s (spawn re-imports
     # distributed and the chainsim stack in every nanny and worker): measured by the
-    # benchmarks (docs/benchmarks.md), same results, same CPU as the process pool.
+    # benchmarks (docs/benchmarks.md), same results, same CPU as the process pool. The
+    # workers' statistical profiler (a thread sampling the running task's stack every
+    # 10 ms, for the dashboard) is off: it takes the GIL from the replications (A/B, 3 x 40
+    # ten-year Sinos runs on 2 cores: 6.37 s against 6.65 s wall, within the noise).
     import dask
 
     with (
-        dask.config.set({"distributed.worker.multiprocessing-method": "fork"}),
+        dask.config.set({"distributed.worker.multiprocessing-method": "fork",
+                         "distributed.worker.profile.enabled": False}),
         distributed.LocalCluster(
             n_workers=n_workers,
             threads_per_worker=1,
