@@ -80,22 +80,25 @@ class BuyerAgent:
         spec, f = self.spec, self.w.firms
         links = [link for link in self.links if link.active and link.share > 0.0]
         total = sum(link.share for link in links)
-        receive = self.w.production.receive
-        premium = self.w.scenario.technology.rung_premium
         if total <= 0.0:
             return
+        receive = self.w.production.receive
+        tech = self.w.scenario.technology
+        premium, services_premium = tech.rung_premium, tech.services_premium
+        paid_rung = PAID_RUNG[spec.product_definition]
+        order_size, requirement, lead_time = (spec.order_size, spec.quality_requirement,
+                                              spec.lead_time_days)
+        caps, rungs, services = f.caps, f.rung, f.services
         for link in links:
             qty = demand * link.share / total
-            n = max(1, round(qty / spec.order_size))
+            n = max(1, round(qty / order_size))
             i = link.firm
-            rung = min(int(f.rung[i]), PAID_RUNG[spec.product_definition])
-            extra = premium[rung] + (self.w.scenario.technology.services_premium
-                                     if f.services[i] else 0.0)
-            price = tech_fn.unit_value(link.price, f.caps.item(i, PRODUCT),
-                                       spec.quality_requirement, extra,
-                                       self.w.scenario.technology)
+            extra = premium[min(int(rungs[i]), paid_rung)] + (services_premium if services[i]
+                                                             else 0.0)
+            price = tech_fn.unit_value(link.price, caps.item(i, PRODUCT), requirement, extra,
+                                       tech)
             link.placed += n
-            receive(link, qty / n, price, spec.lead_time_days, n)
+            receive(link, qty / n, price, lead_time, n)
 
     def _govern(self, year_fraction: float) -> None:
         """Pay for monitoring and invest in suppliers as each link's governance requires.
