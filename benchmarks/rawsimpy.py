@@ -141,7 +141,7 @@ def raw_model(c: Census, seed: int = 1) -> simpy.Environment:
 
     for j in range(min(chains, n_cb)):
         budget[0] -= 1
-        timeout(delays[j], j).callbacks.append(callback)
+        timeout(delays[j % n_delays], j).callbacks.append(callback)
 
     n_proc = max(0, k.get("process_start", 0) - 2 * bool(k.get("store_put")))
     n_yield = k.get("timeout_process", 0)

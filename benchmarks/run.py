@@ -183,19 +183,33 @@ def doubling(n1: float, t1: float, n2: float, t2: float) -> float:
 
 
 def measure_firms(cfg: dict) -> dict[str, Any]:
-    """CPU time as firms grow, buyer demand scaled with them (orders grow too)."""
+    """CPU time as firms grow, buyer demand scaled with them (orders grow too).
+
+    Each size is also replayed as raw SimPy (same events by kind, same mean queue depth,
+    no model logic): SimPy's own cost per doubling, the reference for chainsim's. More firms
+    mean more work in flight, so a deeper event queue and dearer heap operations.
+    """
+    from benchmarks.rawsimpy import census, run_raw
+
     horizon = cfg["firm_horizon"]
     rows = []
     for n in cfg["firm_sizes"]:
         reps = cfg["repeats"] if n <= 100 else 3 if n <= 1000 else 1
-        p = sim_point(build_scenario(n_firms=n), horizon, min(reps, cfg["repeats"]))
+        scenario = build_scenario(n_firms=n)
+        p = sim_point(scenario, horizon, min(reps, cfg["repeats"]))
+        c = census(scenario, horizon)
+        raw = min(cpu_timed(lambda c=c: run_raw(c))[1] for _ in range(min(reps, 3)))
         rows.append({"firms": n, **p, "us_per_event": 1e6 * p["cpu"] / p["events"],
-                     "items_per_s": p["items"] / p["cpu"]})
-        log(f"  firms {n:>6}: {p['cpu']:7.2f} s CPU  {p['events']:>9} events")
+                     "items_per_s": p["items"] / p["cpu"], "raw_cpu": raw,
+                     "raw_us_per_event": 1e6 * raw / c.events, "mean_queue": c.mean_queue})
+        log(f"  firms {n:>6}: {p['cpu']:7.2f} s CPU  {p['events']:>9} events  raw SimPy "
+            f"{raw:.2f} s")
     for a, b in zip(rows, rows[1:], strict=False):
         b["doubling"] = doubling(a["firms"], a["cpu"], b["firms"], b["cpu"])
+        b["raw_doubling"] = doubling(a["firms"], a["raw_cpu"], b["firms"], b["raw_cpu"])
     return {"horizon_years": horizon, "rows": rows,
-            "max_doubling": max(r.get("doubling", 0.0) for r in rows)}
+            "max_doubling": max(r.get("doubling", 0.0) for r in rows),
+            "raw_max_doubling": max(r.get("raw_doubling", 0.0) for r in rows)}
 
 
 def measure_horizon(cfg: dict) -> dict[str, Any]:
@@ -384,11 +398,15 @@ def table(results: dict) -> str:
     if f:
         lines += ["", f"Firms ({f['horizon_years']:g}-year runs, demand scaled with firms)",
                   f"  {'firms':>7} {'CPU s':>8} {'events':>10} {'items/s':>9} {'us/event':>9}"
-                  f" {'x/doubling':>10}"]
+                  f" {'x/doubling':>10} {'queue':>7} {'raw us/ev':>9} {'raw x/dbl':>9}"]
         for row in f["rows"]:
             d = f"{row['doubling']:.2f}" if "doubling" in row else "-"
+            rd = f"{row['raw_doubling']:.2f}" if "raw_doubling" in row else "-"
+            queue = row.get("mean_queue", float("nan"))
+            raw_us = row.get("raw_us_per_event", float("nan"))
             lines.append(f"  {row['firms']:>7,} {row['cpu']:>8.2f} {row['events']:>10,}"
-                         f" {row['items_per_s']:>9,.0f} {row['us_per_event']:>9.1f} {d:>10}")
+                         f" {row['items_per_s']:>9,.0f} {row['us_per_event']:>9.1f} {d:>10}"
+                         f" {queue:>7,.0f} {raw_us:>9.2f} {rd:>9}")
     hz = results.get("horizon")
     if hz:
         lines += ["", "Horizon (Sinos Valley firms)",
