@@ -46,6 +46,7 @@ class Production:
         # Per firm, its inspection and transit draws, read one number at a time.
         self._inspection: list[Iterator[float] | None] = [None] * len(f)
         self._transit: list[Iterator[float] | None] = [None] * len(f)
+        self._rotation: list[list[tuple[int, ...]] | None] = [None] * len(f)
 
     # -- acceptance ------------------------------------------------------------------
 
@@ -82,12 +83,17 @@ class Production:
                 spoke_days = [sub_qty / tech_fn.speed(self.capacity[s], p)
                               for s, p in zip(spokes, spoke_process, strict=True)]
                 spoke_cost = [tech_fn.unit_cost(wage, p, tech) for p in spoke_process]
+                spend = [sub_qty * c for c in spoke_cost]  # what each spoke spends making it
                 margin = 1.0 + tech.supplier_margin
+                pay = [sub_qty * (c * margin) for c in spoke_cost]  # what the lead pays it
+                picks = self._picks(i, k)
                 sub_done = self._sub_done
+            assembly, transit = tech.assembly_days, cluster.transit_days
+            deadline = due + tech.late_tolerance_days
+        book.placed += n
         for _ in range(n):
             order = Order(self._next_id, link, qty, price, now, due)
             self._next_id += 1
-            book.placed += 1
             if trace is not None:
                 trace.append((now, "placed", order.id, self.firms.ids[i]))
             if refusal is not None:
@@ -99,8 +105,8 @@ class Production:
             latest = own_ready
             if k:
                 turn = self._turn[i]
+                chosen = picks[turn]
                 spoke_sum = 0.0
-                chosen = [(turn + j) % n_spokes for j in range(k)]
                 finishes = []
                 for j in chosen:
                     spoke_sum += spoke_process[j]
@@ -116,7 +122,7 @@ class Production:
                 order.process = (1.0 - out) * process + out * spoke_sum / k
             else:
                 order.process = process
-            if latest + tech.assembly_days + cluster.transit_days > due + tech.late_tolerance_days:
+            if latest + assembly + transit > deadline:
                 refusal = "capacity"
                 self._refuse(order, refusal)
                 continue
@@ -135,16 +141,24 @@ class Production:
                 continue
             self._turn[i] = (turn + k) % n_spokes
             order.pending = k
+            book.sub_placed += k
             for j, done in zip(chosen, finishes, strict=True):
                 s = spokes[j]
                 busy[s] = done
-                ledger.firm_to_world("production", s, sub_qty * spoke_cost[j])
-                book.sub_placed += 1
+                ledger.firm_to_world("production", s, spend[j])
                 if trace is not None:
                     trace.append((now, "sub_placed", order.id, self.firms.ids[s]))
                 # The event's value is the sub-order: (order, spoke, quantity, payment).
-                env.timeout(done - now, (order, s, sub_qty, sub_qty * (spoke_cost[j] * margin))
-                            ).callbacks.append(sub_done)
+                env.timeout(done - now, (order, s, sub_qty, pay[j])).callbacks.append(sub_done)
+
+    def _picks(self, firm: int, k: int) -> list[tuple[int, ...]]:
+        """For each turn of a lead firm's rotation, the positions of the k spokes it asks."""
+        picks = self._rotation[firm]
+        if picks is None:
+            n = len(self.spokes[firm])
+            picks = self._rotation[firm] = [tuple((t + j) % n for j in range(k))
+                                            for t in range(n)]
+        return picks
 
     def _refuse(self, order: Order, reason: str) -> None:
         self.w.book.refused += 1
