@@ -134,15 +134,24 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
         return
     # Workers forked from this process start in 0.6 s instead of 3.2 s (spawn re-imports
     # distributed and the chainsim stack in every nanny and worker): measured by the
-    # benchmarks (docs/benchmarks.md), same results, same CPU as the process pool. The
-    # workers' statistical profiler (a thread sampling the running task's stack every
-    # 10 ms, for the dashboard) is off: it takes the GIL from the replications (A/B, 3 x 40
-    # ten-year Sinos runs on 2 cores: 6.37 s against 6.65 s wall, within the noise).
+    # benchmarks (docs/benchmarks.md), same results, same CPU as the process pool.
+    # The cluster's housekeeping is slowed to what a batch of replications needs: every
+    # worker samples its running task's stack each 10 ms for the dashboard's profiler, and
+    # every process wakes its event loop each 20 ms (tick) and its memory monitor each
+    # 100 ms. On 2 cores those wake-ups take CPU from the replications: 100 ten-year Sinos
+    # runs took 27.5-28.7 CPU s with the 20 ms / 100 ms / 500 ms defaults, 25.2-25.6 with
+    # these, 24.4-26.0 on the process pool.
     import dask
 
+    housekeeping = {
+        "distributed.worker.multiprocessing-method": "fork",
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.worker.memory.monitor-interval": "1s",
+        "distributed.admin.system-monitor.interval": "2s",
+    }
     with (
-        dask.config.set({"distributed.worker.multiprocessing-method": "fork",
-                         "distributed.worker.profile.enabled": False}),
+        dask.config.set(housekeeping),
         distributed.LocalCluster(
             n_workers=n_workers,
             threads_per_worker=1,
