@@ -8,8 +8,10 @@ sub-orders finished, when it was shipped and when it arrived (the run's order tr
 replays exactly those events with callbacks that only count down sub-orders and schedule
 the next stage: no prices, money, capabilities, draws or records.
 
-floor / raw is the best events-per-second ratio any model with chainsim's event census
-could reach; chainsim / floor is the share of that best the full model reaches.
+floor / raw is what routing chainsim's own orders through Python callbacks costs beyond
+bare SimPy, an upper bound on the ratio for any model that handles these orders event by
+event (the floor has no periodic processes: 97,662 events against chainsim's 98,305);
+chainsim / floor is the share of it the full model reaches.
 """
 
 from __future__ import annotations

@@ -312,14 +312,14 @@ def measure_replications(cfg: dict) -> dict[str, Any]:
             "cpu_ceiling": workers * serial["cpu"] / pool["cpu"]}
 
 
-def measure_dask(cfg: dict, reps: dict | None) -> dict[str, Any]:
+def measure_dask(cfg: dict) -> dict[str, Any]:
     """Dask LocalCluster (batched, all cores) versus the process pool, same tasks.
 
     Run to run, either executor's wall time varies by 10% or more on a 2-core virtual
     machine, more than the overhead being measured. So the two run in alternating pairs
     (``dask_pairs``: pool, Dask, pool, Dask, ...) and the figure is the median of the
-    pairs' overheads; every pair is kept in the JSON. ``reps`` (the replications section)
-    is not reused: its pool ran before, not next to, the Dask runs.
+    pairs' overheads; every pair is kept in the JSON. The replications section's pool is
+    not reused: it ran before, not next to, the Dask runs.
     """
     try:
         import distributed  # noqa: F401
@@ -549,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         ("replications", "replications: serial vs process pool",
          lambda: measure_replications(cfg)),
         ("dask", "replications: dask LocalCluster",
-         lambda: measure_dask(cfg, results.get("replications"))),
+         lambda: measure_dask(cfg)),
         ("memory", "peak memory (fresh process per size)", lambda: measure_memory(cfg)),
     ]
     if "raw" in only and "headline" not in only:

@@ -42,6 +42,13 @@ def shortfall_probability(product: float, requirement: float, tech: Technology) 
     return min(1.0, tech.quality_sensitivity * max(0.0, requirement - product))
 
 
+def shortfall_probabilities(product: float, requirements: np.ndarray,
+                            tech: Technology) -> np.ndarray:
+    """`shortfall_probability` of one product capability against many requirements, with
+    the same arithmetic element by element."""
+    return np.minimum(1.0, tech.quality_sensitivity * np.maximum(0.0, requirements - product))
+
+
 def failure_probability(
     process: float, product: float, requirement: float, detection: float, tech: Technology
 ) -> float:

@@ -76,9 +76,9 @@ class SmallChain(RuleBasedStateMachine):
     # -- what the outside world does -----------------------------------------------------
 
     @rule(qty=st.floats(1.0, 20_000.0), price=st.floats(0.5, 50.0),
-          lead_time=st.floats(1.0, 400.0))
-    def place_order(self, qty: float, price: float, lead_time: float) -> None:
-        self.w.production.receive(self.link, qty, price, lead_time)
+          lead_time=st.floats(1.0, 400.0), n=st.integers(1, 8))
+    def place_order(self, qty: float, price: float, lead_time: float, n: int) -> None:
+        self.w.production.receive(self.link, qty, price, lead_time, n)
 
     @rule(days=st.floats(0.01, 60.0))
     def advance(self, days: float) -> None:
@@ -102,7 +102,7 @@ class SmallChain(RuleBasedStateMachine):
 
     @rule(factor=st.floats(0.01, 2.0), firm=st.integers(0, 2))
     def capacity_shock(self, factor: float, firm: int) -> None:
-        self.w.firms.capacity[firm] *= factor
+        self.w.production.scale_capacity(firm, factor)
 
     @rule()
     def cluster_closes_or_reopens(self) -> None:

@@ -10,7 +10,14 @@ import numpy as np
 
 from chainsim.agents.clusters import SEVERITY
 from chainsim.rules.fairs import FairView, attractiveness
-from chainsim.technology import DESIGN, MARKETING, PRODUCT, YEAR, shortfall_probability
+from chainsim.technology import (
+    DESIGN,
+    MARKETING,
+    PRODUCT,
+    YEAR,
+    shortfall_probabilities,
+    shortfall_probability,
+)
 
 if TYPE_CHECKING:
     from chainsim.engine.world import World
@@ -63,10 +70,8 @@ class FairAgent:
         w = self.w
         linked = {link.buyer for link in w.firm_links[firm] if link.active}
         tech = w.scenario.technology
-        # `shortfall_probability` over all fair buyers at once; summed in buyer order.
-        short = np.minimum(1.0, tech.quality_sensitivity
-                           * np.maximum(0.0, self.requirements - w.firms.caps[firm, PRODUCT]))
-        value = 0.0
+        short = shortfall_probabilities(w.firms.caps[firm, PRODUCT], self.requirements, tech)
+        value = 0.0  # summed in buyer order, as one buyer at a time would
         for index, v in zip(self.buyer_index, (worth * (1.0 - short)).tolist(), strict=True):
             if index not in linked:
                 value += v

@@ -85,6 +85,7 @@ class FirmTable:
         return np.fromiter(values, dtype=np.float64, count=len(values))
 
     def new_period(self) -> None:
+        """Period sums start again (the recorder has copied them)."""
         zeros = [0.0] * len(self.ids)
         self.units_period[:] = zeros
         self.revenue_period[:] = zeros

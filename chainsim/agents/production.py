@@ -11,8 +11,10 @@ is sequential per firm, and a queue of accepted orders is simply a later start.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from chainsim import technology as tech_fn
 from chainsim.agents.orders import Order
@@ -79,13 +81,21 @@ class Production:
             own_cost = own * tech_fn.unit_cost(wage, process, tech)
             if k:
                 sub_qty = qty * out / k
-                spoke_process = [caps.item(s, PROCESS) for s in spokes]
-                spoke_days = [sub_qty / tech_fn.speed(self.capacity[s], p)
-                              for s, p in zip(spokes, spoke_process, strict=True)]
-                spoke_cost = [tech_fn.unit_cost(wage, p, tech) for p in spoke_process]
-                spend = [sub_qty * c for c in spoke_cost]  # what each spoke spends making it
                 margin = 1.0 + tech.supplier_margin
-                pay = [sub_qty * (c * margin) for c in spoke_cost]  # what the lead pays it
+                # Per spoke position: process, days per sub-order, what the spoke spends
+                # making it and what the lead pays for it. Only the positions this batch
+                # can reach are filled (a lead with many spokes and one order asks k).
+                spoke_process = [0.0] * n_spokes
+                spoke_days, spend, pay = [0.0] * n_spokes, [0.0] * n_spokes, [0.0] * n_spokes
+                first = self._turn[i]
+                for step in range(min(n * k, n_spokes)):
+                    j = (first + step) % n_spokes
+                    s = spokes[j]
+                    p = spoke_process[j] = caps.item(s, PROCESS)
+                    spoke_days[j] = sub_qty / tech_fn.speed(self.capacity[s], p)
+                    cost = tech_fn.unit_cost(wage, p, tech)
+                    spend[j] = sub_qty * cost
+                    pay[j] = sub_qty * (cost * margin)
                 picks = self._picks(i, k)
                 sub_done = self._sub_done
             assembly, transit = tech.assembly_days, cluster.transit_days
@@ -152,13 +162,19 @@ class Production:
                 env.timeout(done - now, (order, s, sub_qty, pay[j])).callbacks.append(sub_done)
 
     def _picks(self, firm: int, k: int) -> list[tuple[int, ...]]:
-        """For each turn of a lead firm's rotation, the positions of the k spokes it asks."""
+        """For each turn of a lead firm's rotation, the positions of the k spokes it asks
+        (cached; rebuilt should the firm's spokes or spokes per order ever change)."""
         picks = self._rotation[firm]
-        if picks is None:
-            n = len(self.spokes[firm])
+        n = len(self.spokes[firm])
+        if picks is None or len(picks) != n or len(picks[0]) != k:
             picks = self._rotation[firm] = [tuple((t + j) % n for j in range(k))
                                             for t in range(n)]
         return picks
+
+    def scale_capacity(self, firm: int, factor: float) -> None:
+        """A shock to a firm's capacity: the firm table and the order flow's copy of it."""
+        self.firms.capacity[firm] *= factor
+        self.capacity[firm] = float(self.firms.capacity[firm])
 
     def _refuse(self, order: Order, reason: str) -> None:
         self.w.book.refused += 1
@@ -173,7 +189,9 @@ class Production:
     # -- sub-orders, assembly, shipping ----------------------------------------------
 
     def _sub_done(self, event) -> None:
-        order, spoke, qty, value = event._value  # a processed event's value, read directly
+        # A processed event's value, read from SimPy's slot (simpy is pinned below 5): the
+        # `value` property re-checks on every read that the event was triggered.
+        order, spoke, qty, value = event._value
         lead = order.link.firm
         w = self.w
         w.book.sub_done += 1
@@ -215,7 +233,7 @@ class Production:
         if w.trace is not None:
             w.trace.append((self.env.now, "shipped", order.id, self.firms.ids[i]))
         cluster = self.cluster_of[i]
-        draw = self._transit[i] or self._draws(self._transit, i, "transit")
+        draw = self._transit[i] or self._draws(self._transit, i, "transit", self._transit_draws)
         w.ledger.firm_to_world("transport", i, order.qty * cluster.transport_cost)
         self.env.timeout(cluster.transit_days * next(draw), order).callbacks.append(
             self._arrive)
@@ -224,12 +242,16 @@ class Production:
         order: Order = event._value
         self.w.buyers[order.link.buyer].inspect(order)
 
-    def _draws(self, cache: list, firm: int, purpose: str) -> Iterator[float]:
+    def _draws(self, cache: list, firm: int, purpose: str,
+                draws: Callable[[np.random.Generator], Iterator[float]] = uniform_draws
+                ) -> Iterator[float]:
         """The firm's stream for `purpose`, read one number at a time (created on first use)."""
-        rng = self.w.streams.get(self.firms.ids[firm], purpose)
-        cache[firm] = (lognormal_draws(rng, TRANSIT_SIGMA) if purpose == "transit"
-                       else uniform_draws(rng))
+        cache[firm] = draws(self.w.streams.get(self.firms.ids[firm], purpose))
         return cache[firm]
+
+    @staticmethod
+    def _transit_draws(rng: np.random.Generator) -> Iterator[float]:
+        return lognormal_draws(rng, TRANSIT_SIGMA)
 
     # -- shared helpers ---------------------------------------------------------------
 

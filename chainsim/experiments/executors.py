@@ -132,9 +132,9 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
         with client:
             yield client.get_executor()
         return
-    # Workers forked from this process start in 0.6 s instead of 3.2 s (spawn re-imports
-    # distributed and the chainsim stack in every nanny and worker): measured by the
-    # benchmarks (docs/benchmarks.md), same results, same CPU as the process pool.
+    # Workers forked from this process start in about 0.1 s instead of 3.2 s (spawn
+    # re-imports distributed and the chainsim stack in every nanny and worker): measured by
+    # the benchmarks (docs/benchmarks.md), same results.
     # The cluster's housekeeping is slowed to what a batch of replications needs: every
     # worker samples its running task's stack each 10 ms for the dashboard's profiler, and
     # every process wakes its event loop each 20 ms (tick) and its memory monitor each
@@ -144,14 +144,13 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
     import dask
 
     housekeeping = {
-        "distributed.worker.multiprocessing-method": "fork",
         "distributed.worker.profile.enabled": False,
         "distributed.admin.tick.interval": "1s",
         "distributed.worker.memory.monitor-interval": "1s",
         "distributed.admin.system-monitor.interval": "2s",
     }
     with (
-        dask.config.set(housekeeping),
+        dask.config.set({"distributed.worker.multiprocessing-method": "fork", **housekeeping}),
         distributed.LocalCluster(
             n_workers=n_workers,
             threads_per_worker=1,
