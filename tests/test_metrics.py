@@ -315,3 +315,18 @@ def test_every_headline_metric_and_series_column_is_documented() -> None:
     missing += [c for c in (*s.CLUSTER_SERIES, *s.BUYER_SERIES, *s.GOVERNANCE_SERIES)
                 if f"`{c}`" not in doc]
     assert not missing, f"not in docs/metrics.md: {missing}"
+
+
+def test_capability_gains_are_capability_gain_of_each_kind():
+    for cluster in (0, 1, 7):
+        gains = m.capability_gains(FIRMS, cluster)
+        for kind in m.CAPABILITIES:
+            one = m.capability_gain(FIRMS, cluster, kind)
+            assert gains[kind] == one or (math.isnan(one) and math.isnan(gains[kind]))
+
+
+def test_functional_upgrading_reads_given_rung_shares():
+    shares = m.rung_shares(FIRMS)
+    assert m.functional_upgrading(FIRMS, 0, shares) == m.functional_upgrading(FIRMS, 0)
+    shares.loc[shares["cluster"] == 0, ["odm", "obm"]] = 0.0
+    assert m.functional_upgrading(FIRMS, 0, shares) == 0.0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from chainsim.results import metrics as m
 
@@ -18,16 +21,33 @@ CLUSTER_METRICS = (
 )
 
 
-def cluster_metrics(result: Any, c: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class ClusterTables:
+    """What every cluster's metrics read, computed once per run: price index, lead firms'
+    final capabilities and rung shares, all clusters together."""
+
+    index: pd.DataFrame
+    caps: pd.DataFrame
+    rungs: pd.DataFrame
+
+    @classmethod
+    def of(cls, tables: dict[str, pd.DataFrame]) -> ClusterTables:
+        firms = tables["firms"]
+        return cls(index=m.price_index(tables["links"]),
+                   caps=m.capability_means(firms, leads_only=True),
+                   rungs=m.rung_shares(firms))
+
+
+def cluster_metrics(result: Any, c: int, shared: ClusterTables | None = None
+                    ) -> dict[str, float]:
     t = result.tables
     firms, clusters, links, fairs = t["firms"], t["clusters"], t["links"], t["fairs"]
+    shared = ClusterTables.of(t) if shared is None else shared
     rows = clusters[clusters["cluster"] == c]
-    index = m.price_index(links)
+    index = shared.index
     series = index[index["cluster"] == c].sort_values("period")["price_index"]
-    caps = m.capability_means(firms, leads_only=True)
-    caps = caps[caps["cluster"] == c]
-    rungs = m.rung_shares(firms)
-    rungs = rungs[rungs["cluster"] == c]
+    caps = shared.caps[shared.caps["cluster"] == c]
+    rungs = shared.rungs[shared.rungs["cluster"] == c]
     units = float(rows["units"].sum())
     out = {
         "units": units,
@@ -37,7 +57,7 @@ def cluster_metrics(result: Any, c: int) -> dict[str, float]:
         "price_index_end": float(series.iloc[-1]) if len(series) else math.nan,
         "price_decline": m.price_decline(index, c),
         "retail_share": m.retail_share(clusters, c),
-        "functional_upgrading": m.functional_upgrading(firms, c),
+        "functional_upgrading": m.functional_upgrading(firms, c, shared.rungs),
         "full_package": float(rungs[["full_package", "odm", "obm"]].sum(axis=1).iloc[0])
         if not rungs.empty else math.nan,
         "fair_share": m.fair_share(fairs, c),
@@ -53,8 +73,9 @@ def cluster_metrics(result: Any, c: int) -> dict[str, float]:
         "projects_funded": m.projects_funded(t["projects"], c),
         "backing_share": m.backing_share(t["votes"], c),
     }
+    gains = m.capability_gains(firms, c)
     for kind in m.CAPABILITIES:
-        out[f"{kind}_gain"] = m.capability_gain(firms, c, kind)
+        out[f"{kind}_gain"] = gains[kind]
         out[kind] = float(caps[kind].iloc[0]) if not caps.empty else math.nan
     out.update(m.buyer_concentration(links, c))
     return {k: out[k] for k in CLUSTER_METRICS}
@@ -88,8 +109,9 @@ def buyer_metrics(result: Any, b: int) -> dict[str, float]:
 def headline(result: Any) -> dict[str, float]:
     """Flat metric name -> value: what replications, comparisons and sweeps aggregate."""
     out: dict[str, float] = {}
+    shared = ClusterTables.of(result.tables)
     for c, cluster in enumerate(result.scenario.clusters):
-        for k, v in cluster_metrics(result, c).items():
+        for k, v in cluster_metrics(result, c, shared).items():
             out[f"cluster.{cluster.id}.{k}"] = v
     for b, buyer in enumerate(result.scenario.buyers):
         for k, v in buyer_metrics(result, b).items():
