@@ -6,12 +6,15 @@ asked about every idle firm and gives the same run."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainsim.engine.simulation import simulate
+from chainsim.agents.clusters import PROSPECT, SEVERITY
+from chainsim.engine.simulation import simulate, start_processes
+from chainsim.engine.world import build_world
 from chainsim.rules import RULES
 from chainsim.rules.investment import (
     InvestmentView,
@@ -21,6 +24,7 @@ from chainsim.rules.investment import (
     screen_expected_return,
 )
 from chainsim.scenario.load import load_scenario
+from chainsim.technology import DESIGN, MARKETING, YEAR, labour_cost
 
 PER_FIRM = ("annual_revenue", "annual_units", "shortfall_cost", "design_access",
             "brand_access", "rung_gain_design", "rung_gain_brand", "distance_design",
@@ -74,3 +78,52 @@ def test_a_rule_without_a_screen_gives_the_same_run(monkeypatch):
 
     assert decisions(plain) == decisions(screened)
     assert plain.money == screened.money
+
+
+def one_firm_view(cluster, i: int) -> InvestmentView:
+    """A firm's investment view built the plain way, one firm and one number at a time:
+    the reference the cluster's column view must reproduce (H&S 4.1, 4.5)."""
+    w, f = cluster.w, cluster.w.firms
+    tech = w.scenario.technology
+    premium, thresholds = tech.rung_premium, tech.rung_thresholds
+    main, share, access_design, access_brand = w.sales_profile(i)
+    reaction = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
+                if main is not None else 0.0)
+    rung = int(f.rung[i])
+    return InvestmentView(
+        capabilities=tuple(float(x) for x in f.caps[i]),  # type: ignore[arg-type]
+        annual_revenue=float(f.revenue_year[i]), annual_units=float(f.units_year[i]),
+        labour_cost_per_unit=labour_cost(cluster.wage, 0.0, tech),
+        quality_premium=tech.quality_premium, shortfall_cost=cluster._shortfall_cost(i),
+        design_access=access_design, brand_access=access_brand, prospect=PROSPECT,
+        rung_gain_design=max(0.0, premium[2] - premium[min(rung, 1)]),
+        rung_gain_brand=max(0.0, premium[3] - premium[min(rung, 2)]),
+        distance_design=max(0.0, thresholds[1] - float(f.caps[i, DESIGN])),
+        distance_brand=max(0.0, thresholds[2] - float(f.caps[i, MARKETING])),
+        reaction_probability=reaction, main_buyer_share=share,
+        strategic_intent=float(f.intent[i]), spillover=cluster.spec.spillover,
+        volatility=cluster.volatility,
+        cost=tech.investment_cost * math.sqrt(f.capacity[i] / 100.0),
+        step=tech.investment_step, success_probability=tech.investment_success,
+        horizon_years=tech.investment_horizon_years,
+        cash_available=float(f.cash[i] + tech.credit_line))
+
+
+def test_column_views_are_the_views_built_firm_by_firm():
+    """Every member's row of its cluster's column view equals the view built for that firm
+    alone, at several points of a run: linked and unlinked firms, before and after the
+    entrant, with buyers' reactions and quality shortfalls."""
+    # A credit line, so that cash available is not just cash.
+    w = build_world(load_scenario("scenarios/sinos_valley.toml",
+                                  ["technology.credit_line=25000"]))
+    start_processes(w)
+    compared = 0
+    for years in (0.5, 4.0, 12.0, 22.0):
+        w.env.run(until=years * YEAR)
+        for cluster in w.clusters:
+            positions = np.arange(len(cluster.members))
+            columns = cluster._investment_columns(positions)
+            for j, i in enumerate(cluster.members.tolist()):
+                assert firm_view(columns, j) == one_firm_view(cluster, i), (years, i)
+                compared += 1
+    assert compared > 4 * 200
