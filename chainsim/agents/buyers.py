@@ -49,7 +49,6 @@ class BuyerAgent:
         self.codifiability = spec.codifiability
         self.loss_total = 0.0
         self._inspection: Iterator[float] | None = None  # the inspection stream, on first use
-        self._cluster_of: list[int] = []
 
     def start(self) -> None:
         env = self.w.env
@@ -144,7 +143,6 @@ class BuyerAgent:
         tech = w.scenario.technology
         if self._inspection is None:
             self._inspection = uniform_draws(w.streams.get(self.id, "inspection"))
-            self._cluster_of = w.firms.cluster.tolist()
         short = tech_fn.shortfall_probability(w.firms.caps.item(i, PRODUCT),
                                               spec.quality_requirement, tech)
         lateness = w.env.now - order.due
@@ -154,7 +152,7 @@ class BuyerAgent:
         if lateness > 0:
             book.late += 1
         link.inspected(failed, min(0.95, w.effects[link.governance].failure_prevention))
-        c = self._cluster_of[i]
+        c = w.firms.cluster_of[i]
         b = self.index
         qty = order.qty
         value = qty * order.price

@@ -63,6 +63,7 @@ class FirmTable:
     revenue_last: np.ndarray = field(init=False)
     investing: np.ndarray = field(init=False)
     services: np.ndarray = field(init=False)
+    cluster_of: list[int] = field(init=False)  # `cluster` as a list: firms never move
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -75,6 +76,7 @@ class FirmTable:
         self.revenue_last = np.zeros(n)
         self.investing = np.zeros(n, dtype=bool)
         self.services = np.zeros(n, dtype=bool)
+        self.cluster_of = self.cluster.tolist()
 
     def __len__(self) -> int:
         return len(self.ids)

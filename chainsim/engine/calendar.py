@@ -30,4 +30,4 @@ def periods(world: World):
             for link in w.links:
                 link.revenue_last = link.revenue_year
                 link.revenue_year = 0.0
-        w.recorder.snapshot(w.env.now, w.firms, w.links, w.firms.cluster)
+        w.recorder.snapshot(w.env.now, w.firms, w.links)

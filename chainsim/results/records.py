@@ -51,10 +51,8 @@ class Recorder:
         self.fair_rows: list[dict[str, Any]] = []
         self.vote_rows: list[tuple] = []
         self.project_rows: list[tuple] = []
-        self._cluster_of: tuple[np.ndarray | None, list[int]] = (None, [])
 
-    def snapshot(self, time: float, firms: Any, links: list[Any], cluster_index: np.ndarray
-                 ) -> None:
+    def snapshot(self, time: float, firms: Any, links: list[Any]) -> None:
         """Close a period: copy firm state, move flow accumulators into the panels."""
         self.times.append(time)
         self.firm_caps.append(firms.caps.astype(np.float32))
@@ -71,7 +69,7 @@ class Recorder:
         for v in (*self.cluster_flows.values(), *self.buyer_flows.values()):
             v[:] = [0.0] * len(v)
         period = len(self.times) - 1
-        cluster_of = self.cluster_of(cluster_index)
+        cluster_of = firms.cluster_of
         rows = self.link_rows
         for link in links:
             if not link.active and link.units_period == 0.0:
@@ -82,15 +80,6 @@ class Recorder:
             link.units_period = 0.0
             link.value_period = 0.0
         firms.new_period()
-
-    def cluster_of(self, cluster_index: np.ndarray) -> list[int]:
-        """Each firm's cluster as a list of ints, converted once per cluster-index array
-        (firms never change cluster)."""
-        source, as_list = self._cluster_of
-        if source is not cluster_index:
-            as_list = cluster_index.tolist()
-            self._cluster_of = (cluster_index, as_list)
-        return as_list
 
     # -- tables -------------------------------------------------------------------------
 
