@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from chainsim.cli.common import bad_input, fail, load, set_option
@@ -175,16 +176,16 @@ def print_comparison(summary: dict[str, Any]) -> None:
     console = Console()
     names = [c["name"] for c in summary["configurations"]]
     console.print(f"[bold]{len(names)} configurations[/bold], baseline "
-                  f"[bold]{summary['baseline']}[/bold]; seed {summary['seed']}, "
+                  f"[bold]{escape(summary['baseline'])}[/bold]; seed {summary['seed']}, "
                   f"replications 0..{summary['replications'] - 1} shared by all (common "
                   f"random numbers); {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.1f} s")
     for c in summary["configurations"]:
         what = ", ".join(c["overrides"]) or "as in the file"
-        console.print(f"  {c['name']}: {c['source']} ({what})")
+        console.print(f"  {escape(c['name'])}: {escape(c['source'])} ({escape(what)})")
     many = len(names) > 2
     level = f"{summary['confidence']:.0%}"
-    table = Table(title=f"Difference from {summary['baseline']}, paired by replication: "
+    table = Table(title=f"Difference from {escape(summary['baseline'])}, paired by replication: "
                         f"mean and {level} CI{' (Bonferroni-widened)' if many else ''}",
                   title_justify="left", box=box.SIMPLE_HEAD)
     # Metric names wrap at their dots (shown as spaces) so the numbers keep their width.
@@ -195,7 +196,7 @@ def print_comparison(summary: dict[str, Any]) -> None:
     table.add_column("p (Holm)" if many else "p", justify="right")
     for metric, block in summary["metrics"].items():
         diffs = {d["config"]: d for d in block["differences"]}
-        table.add_row(f"[bold]{short_metric(metric).replace('.', ' ')}[/bold]")
+        table.add_row(f"[bold]{escape(short_metric(metric).replace('.', ' '))}[/bold]")
         for i, name in enumerate(names):
             mean = block["configurations"][name]["mean"]
             d = diffs.get(name)
@@ -206,7 +207,7 @@ def print_comparison(summary: dict[str, Any]) -> None:
                       if d["ci_low"] is not None else "-")
                 p = d["p_holm"] if many else d["p_value"]
                 row = [g(mean), g3(d["mean"]), ci, p_text(p)]
-            table.add_row(f"  {name}", *row, end_section=i == len(names) - 1)
+            table.add_row(f"  {escape(name)}", *row, end_section=i == len(names) - 1)
     console.print(table)
     console.print("Metrics without a prefix are cluster metrics, cluster.<id>.<metric> "
                   "(docs/metrics.md).")

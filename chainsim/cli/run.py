@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from chainsim.cli.common import bad_input, fail, load, set_option
@@ -263,8 +264,8 @@ def agent_ci_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple) -
 def print_replicated(summary: dict[str, Any], source: str) -> None:
     console = Console()
     n = summary["replications"]
-    console.print(f"[bold]{summary['scenario']}[/bold]")
-    console.print(f"{source}, seed {summary['seed']}, replications 0..{n - 1} (common random "
+    console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
+    console.print(f"{escape(source)}, seed {summary['seed']}, replications 0..{n - 1} (common random "
                   f"numbers), {summary['horizon_years']:g} years, chainsim "
                   f"{summary['version']}: {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.2f} s")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from chainsim.cli.common import bad_input, fail, set_option
@@ -174,7 +175,7 @@ def print_sweep(summary: dict[str, Any], out_dir: str | None) -> None:
     console = Console()
     points = summary["points"]
     design = summary["design"]
-    console.print(f"[bold]{summary['scenario']}[/bold]: {len(points)} points "
+    console.print(f"[bold]{escape(summary['scenario'])}[/bold]: {len(points)} points "
                   f"({design['kind'].replace('_', ' ')}), replications "
                   f"0..{summary['replications'] - 1} per point, seed {summary['seed']} "
                   f"(common random numbers); {summary['events']:,} SimPy events in "
@@ -182,20 +183,20 @@ def print_sweep(summary: dict[str, Any], out_dir: str | None) -> None:
     params = list(points[0]["params"]) if points else []
     metrics = list(points[0]["metrics"]) if points else []
     for p in params:
-        console.print(f"  parameter {header(p).replace(chr(10), '.')}: {p}")
+        console.print(f"  parameter {escape(header(p).replace(chr(10), '.'))}: {escape(p)}")
     table = Table(title=f"Mean over replications ({summary['confidence']:.0%} CIs in --json "
                         "and --out)", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("point")
     for p in params:
-        table.add_column(header(p), justify="right", style="cyan")
+        table.add_column(escape(header(p)), justify="right", style="cyan")
     for m in metrics:
-        table.add_column(header(m), justify="right")
+        table.add_column(escape(header(m)), justify="right")
     for point in points[:SHOWN_POINTS]:
-        cells = [g(v) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+        cells = [g(v) if isinstance(v, int | float) and not isinstance(v, bool) else escape(str(v))
                  for v in point["params"].values()]
-        table.add_row(point["point"], *cells,
+        table.add_row(escape(point["point"]), *cells,
                       *(g(point["metrics"][m]["mean"]) for m in metrics))
     console.print(table)
     if len(points) > SHOWN_POINTS:
-        where = f"{out_dir}/summary.csv" if out_dir else "--json or --out DIR"
+        where = f"{escape(out_dir)}/summary.csv" if out_dir else "--json or --out DIR"
         console.print(f"... {len(points) - SHOWN_POINTS} more points: see {where}")

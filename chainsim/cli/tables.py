@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 ORDER_STAGES = ("placed", "accepted", "queued", "refused", "in_production", "shipped",
@@ -53,7 +54,7 @@ def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple,
     table = Table(title=title, title_justify="left")
     table.add_column("")
     for agent in agents:
-        table.add_column(agent, justify="right")
+        table.add_column(escape(agent), justify="right")
     for label, key, kind in rows:
         if only_present and not any(key in a for a in agents.values()):
             continue
@@ -63,8 +64,9 @@ def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple,
 
 def print_summary(summary: dict[str, Any], source: str) -> None:
     console = Console()
-    console.print(f"[bold]{summary['scenario']}[/bold]")
-    console.print(f"{source}, seed {summary['seed']}, {summary['horizon_years']:g} years, "
+    # User text (names, paths) is escaped: `[/x]` would crash rich, `[red]` restyle.
+    console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
+    console.print(f"{escape(source)}, seed {summary['seed']}, {summary['horizon_years']:g} years, "
                   f"chainsim {summary['version']}: {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.2f} s")
     orders = Table(title="Orders by stage", title_justify="left")
