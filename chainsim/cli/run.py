@@ -265,8 +265,8 @@ def print_replicated(summary: dict[str, Any], source: str) -> None:
     console = Console()
     n = summary["replications"]
     console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
-    console.print(f"{escape(source)}, seed {summary['seed']}, replications 0..{n - 1} (common random "
-                  f"numbers), {summary['horizon_years']:g} years, chainsim "
+    console.print(f"{escape(source)}, seed {summary['seed']}, replications 0..{n - 1} "
+                  f"(common random numbers), {summary['horizon_years']:g} years, chainsim "
                   f"{summary['version']}: {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.2f} s")
     console.print(f"Each cell: mean ± half-width of the {summary['confidence']:.0%} "
