@@ -6,6 +6,7 @@ import click
 
 from chainsim import __version__
 from chainsim.cli.compare import compare_command
+from chainsim.cli.patterns import patterns_command
 from chainsim.cli.propositions import propositions_command
 from chainsim.cli.report import report_command
 from chainsim.cli.run import run_command
@@ -26,6 +27,7 @@ cli.add_command(compare_command)
 cli.add_command(sweep_command)
 cli.add_command(propositions_command)
 cli.add_command(report_command)
+cli.add_command(patterns_command)
 
 
 def main() -> None:

@@ -1,0 +1,94 @@
+"""Replications for evidence commands: each worker runs one replication and sends back
+only the few numbers asked for (headline metrics by name and pattern metrics), so a
+design of hundreds of points costs no more memory or transfer than its numbers.
+
+Replication r of every configuration runs with the same seed and replication index, so
+the configurations share their (agent, purpose) random streams: common random numbers
+(`chainsim.randomness`). Tasks go out in batches on the project's executors
+(`chainsim.experiments.executors`), with a rich progress bar on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chainsim.engine.simulation import simulate
+from chainsim.evidence.metrics import METRICS, RunTables
+from chainsim.experiments.executors import open_executor, progress, run_batched
+from chainsim.results.summary import headline
+from chainsim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Term:
+    """A pattern metric: a function of `chainsim.evidence.metrics` and its arguments."""
+
+    metric: str
+    args: str  # JSON, so the term is hashable and pickles small
+
+    @classmethod
+    def of(cls, metric: str, args: dict[str, Any]) -> Term:
+        return cls(metric, json.dumps(args, sort_keys=True))
+
+    @property
+    def key(self) -> str:
+        return f"{self.metric}({self.args})"
+
+    def __call__(self, rt: RunTables) -> float:
+        return float(METRICS[self.metric](rt, **json.loads(self.args)))
+
+
+@dataclass(frozen=True)
+class MetricTask:
+    """One replication of one configuration and the numbers wanted from it."""
+
+    config: str
+    scenario: Scenario
+    seed: int
+    replication: int
+    horizon_years: float
+    headline: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = ()
+
+
+def run_metric_task(task: MetricTask) -> dict[str, float]:
+    """Simulate one replication; return the named headline metrics (NaN when a scenario
+    lacks one) and the pattern terms by key."""
+    result = simulate(task.scenario, seed=task.seed, replication=task.replication,
+                      horizon_years=task.horizon_years)
+    out: dict[str, float] = {}
+    if task.headline:
+        h = headline(result)
+        out.update({k: float(h.get(k, math.nan)) for k in task.headline})
+    if task.terms:
+        rt = RunTables.of(result)
+        out.update({t.key: t(rt) for t in task.terms})
+    out["_cpu_events"] = float(result.events)
+    return out
+
+
+def run_tasks(tasks: Sequence[MetricTask], *, executor_kind: str = "process",
+              workers: int | None = None, batch_size: int | None = None,
+              show_progress: bool = False, description: str = "replications"
+              ) -> list[dict[str, float]]:
+    """Run every task on an executor, results in task order."""
+    if not tasks:
+        return []
+    workers = min(workers or _cpus(), len(tasks))
+    with open_executor(executor_kind, workers) as pool, \
+            progress(len(tasks), description, show_progress) as advance:
+        if batch_size is None:
+            # Small batches keep the bar moving and the load even; a task is a whole
+            # simulation (0.1-5 s), so the per-batch cost of a few ms does not show.
+            batch_size = max(1, math.ceil(len(tasks) / (8 * workers)))
+        return run_batched(run_metric_task, list(tasks), pool, batch_size, on_done=advance)
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
