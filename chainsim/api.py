@@ -1,28 +1,169 @@
-"""The public entry points: run a scenario file or object, get records or headline metrics."""
+"""The public entry points: one run, replications, comparisons and sweeps, each returning
+a result object (tables, CIs, the configurations as run); and `run_scenario`, one run as
+a flat dict of headline metrics for other experiment tools.
+
+The command line calls these and prints; everything it can do is done here, with the same
+files under `out` (docs/experiments.md). Bad input raises before anything runs:
+`ScenarioError` (a scenario, override, seed or horizon), `DesignError` (variants, pairs,
+metrics, a grid or ranges), `OutputError` (`out`), `ExecutorUnavailable`; a failing
+replication raises `ExperimentFailed`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chainsim.engine.simulation import RunResult, simulate
-from chainsim.results.summary import headline
+from chainsim.experiments import comparison as cmp
+from chainsim.experiments import sweep as sw
+from chainsim.experiments.design import DesignError
+from chainsim.experiments.lifecycle import (
+    Execution,
+    Replications,
+    check_runs,
+    execute,
+    load_configuration,
+    run_settings,
+)
+from chainsim.experiments.runner import DEFAULT_METRICS, match_metrics
+from chainsim.library import library_dir, resolve
 from chainsim.scenario import Scenario, apply_overrides, load_scenario, parse_scenario
 from chainsim.scenario.load import read_toml
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sinos_valley.toml"
+if TYPE_CHECKING:
+    from chainsim.engine.simulation import RunResult
+
+DEFAULT_SCENARIO = library_dir() / "sinos_valley.toml"  # the headline case (H&S 4.2)
+
+Source = Scenario | str | Path
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, replication: int = 0,
-        horizon_years: float | None = None, overrides: list[str] | tuple[str, ...] = ()
-        ) -> RunResult:
-    """Run one replication of a scenario (a validated object or a TOML file)."""
+def run(scenario: Source, seed: int | None = None, replication: int = 0,
+        horizon_years: float | None = None, overrides: Sequence[str] = ()) -> RunResult:
+    """Run one replication of a scenario (a validated object, a TOML file or a library
+    name such as "sinos_valley"): the recorded tables, the decision log and the scenario
+    as run."""
+    from chainsim.engine.simulation import simulate
+
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, overrides)
+        scenario = load_scenario(resolve(scenario), overrides)
     elif overrides:
         raw = apply_overrides(scenario.model_dump(mode="json"), overrides, "<scenario>")
         scenario = parse_scenario(raw)
     return simulate(scenario, seed=seed, replication=replication, horizon_years=horizon_years)
+
+
+def replicate(scenario: Source, replications: int, *, seed: int | None = None,
+              horizon_years: float | None = None, overrides: Sequence[str] = (),
+              execution: Execution | None = None, out: str | Path | None = None,
+              resume: bool = False, command: list[str] | None = None) -> Replications:
+    """Replications 0..N-1 of one scenario (common random numbers); every headline
+    metric as a mean with its 95% CI. With `out`, the files of docs/experiments.md."""
+    config = load_configuration("run", scenario, overrides, seed, horizon_years)
+    exp = execute("run", [config], replications, seed=seed, horizon_years=horizon_years,
+                  execution=execution, out=out, resume=resume, command=command)
+    return Replications(exp)
+
+
+def compare(scenarios: Sequence[Source] | Mapping[str, Source], *,
+            variants: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+            metrics: Sequence[str] = (), pairs: Sequence[str] = (),
+            replications: int = cmp.DEFAULT_REPLICATIONS, seed: int | None = None,
+            horizon_years: float | None = None, overrides: Sequence[str] = (),
+            execution: Execution | None = None, out: str | Path | None = None,
+            resume: bool = False, command: list[str] | None = None) -> cmp.Comparison:
+    """Compare configurations under common random numbers, paired by replication.
+
+    `scenarios`: two or more files or scenario objects (named by file stem, or by the
+    keys of a mapping); or one, with `variants` (`name:key=value,...` texts or a mapping
+    name -> overrides) and the file itself as the baseline `base`. `metrics`: globs
+    (default: price decline, gains, functional upgrading and fair share of every cluster
+    pair); `pairs`: `id_a=id_b` cluster pairs across configurations (default: clusters
+    with the same id, else each file's first cluster; `chainsim.experiments.comparison`).
+    The first configuration is the baseline; beyond two, CIs are Bonferroni-widened and
+    p-values Holm-adjusted.
+    """
+    sources = cmp.named_sources(scenarios)
+    if variants:
+        if len(sources) != 1:
+            raise DesignError([f"--variant: give exactly one FILE to vary (got "
+                               f"{len(sources)})"])
+        specs = cmp.variant_specs(sources[0][1], variants, overrides)
+    else:
+        if len(sources) < 2:
+            raise DesignError(["compare: give two or more scenario files, or one file with "
+                               "--variant NAME:KEY=VALUE"])
+        specs = [(name, source, list(overrides)) for name, source in sources]
+    configs = cmp.load_configurations(specs, seed, horizon_years)
+    cluster_pairs = cmp.cluster_pairs(configs, pairs)
+    aliases = cmp.aliases(cluster_pairs)
+    chosen = _chosen(list(metrics), cmp.candidate_metrics(configs, cluster_pairs), aliases)
+
+    def summarize(exp: Any) -> dict[str, Any]:
+        return cmp.comparison_json(exp, _recorded(chosen, metrics, exp, configs,
+                                                  cluster_pairs), cluster_pairs)
+
+    exp = execute("compare", configs, replications, seed=seed, horizon_years=horizon_years,
+                  execution=execution, out=out, resume=resume, summarize=summarize,
+                  command=command, aliases=aliases)
+    return cmp.Comparison(exp, _recorded(chosen, metrics, exp, configs, cluster_pairs),
+                          cluster_pairs)
+
+
+def _chosen(patterns: list[str], candidates: list[str],
+            aliases: dict[str, dict[str, str]]) -> list[str]:
+    """The metrics the globs select before the run; DesignError for globs matching none."""
+    if not patterns:
+        return []
+    selected, unmatched = cmp.select_metrics(candidates, patterns, aliases)
+    problems = cmp.metric_problems(unmatched)
+    if problems:
+        raise DesignError(problems)
+    return selected
+
+
+def _recorded(chosen: list[str], patterns: Sequence[str], exp: Any, configs: Any,
+              pairs: Any) -> list[str]:
+    """The metrics shown: the defaults, or the globs matched against what was recorded
+    (order counts by refusal reason exist only once they happen)."""
+    if not patterns:
+        return cmp.default_metrics(pairs)
+    candidates = cmp.candidate_metrics(configs, pairs, exp.metric_names())
+    return cmp.select_metrics(candidates, list(patterns), exp.aliases)[0] or chosen
+
+
+def sweep(scenario: str | Path, *, grid: Sequence[str] = (), lhs: int | None = None,
+          ranges: Sequence[str] = (), design_seed: int | None = None,
+          metrics: Sequence[str] = (), replications: int = sw.DEFAULT_REPLICATIONS,
+          seed: int | None = None, horizon_years: float | None = None,
+          overrides: Sequence[str] = (), execution: Execution | None = None,
+          out: str | Path | None = None, resume: bool = False,
+          command: list[str] | None = None) -> sw.Sweep:
+    """Sweep parameters of a scenario file: `grid` (`key=v1,v2`, every combination) or
+    `lhs` points of a Latin hypercube over `ranges` (`key=low:high`). Every point runs
+    replications 0..N-1 with the same seed (common random numbers)."""
+    factors, bounds = sw.parse_design(grid, lhs, ranges, design_seed)
+    scenario = resolve(scenario)
+    points, design = sw.build_design(scenario, factors, bounds, lhs, design_seed, seed,
+                                     overrides)
+    check_runs(replications, len(points))
+    configs = sw.load_points(scenario, points, overrides, run_settings(seed, horizon_years))
+    patterns = list(metrics) or list(DEFAULT_METRICS)
+    known = sorted(cmp.candidate_metrics(configs[:1], cmp.default_pairs(configs[:1])))
+    if metrics:
+        unmatched = [p for p in patterns if not match_metrics(known, [p])]
+        if cmp.metric_problems(unmatched):
+            raise DesignError(cmp.metric_problems(unmatched))
+
+    def chosen(exp: Any) -> list[str]:
+        return exp.select(patterns)
+
+    exp = execute("sweep", configs, replications, seed=seed, horizon_years=horizon_years,
+                  execution=execution, out=out, resume=resume, design=design,
+                  summarize=lambda e: sw.Sweep(e, chosen(e), design).summary(),
+                  command=command)
+    return sw.Sweep(exp, chosen(exp), design)
 
 
 def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
@@ -38,7 +179,10 @@ def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
 
     Ids containing '-' are written with '_' in parameter names and matched either way.
     """
-    path = DEFAULT_SCENARIO if scenario is None else Path(scenario)
+    from chainsim.engine.simulation import simulate
+    from chainsim.results.summary import headline
+
+    path = DEFAULT_SCENARIO if scenario is None else resolve(scenario)
     raw = read_toml(path)
     overrides = [f"{_dotted(raw, key)}={_toml(value)}" for key, value in params.items()]
     loaded = parse_scenario(apply_overrides(raw, overrides, str(path)), str(path))

@@ -336,11 +336,16 @@ def test_bad_set_is_refused(workspace: Path, extra: list[str], fragments: tuple[
 
 ARG_CASES = [
     (["run", "{file}", "--seed", "abc"], "--seed"),
-    (["run", "{file}", "--seed", "-1"], "simulation.seed"),
-    (["run", "{file}", "--horizon", "-1"], "simulation.horizon_years"),
-    (["run", "{file}", "--horizon", "nan"], "simulation.horizon_years"),
-    (["run", "{file}", "--horizon", "inf"], "simulation.horizon_years"),
+    # The option the user typed, not the scenario field it overrides (issue 14 item 5).
+    (["run", "{file}", "--seed", "-1"], "error: --seed -1: "),
+    (["run", "{file}", "--horizon", "-1"], "error: --horizon -1: "),
+    (["run", "{file}", "--horizon", "nan"], "error: --horizon nan: "),
+    (["run", "{file}", "--horizon", "inf"], "error: --horizon inf: "),
     (["run", "{file}", "--horizon", "1e6"], "500"),
+    (["run", "{file}", "--horizon", "-1", "--replications", "2"], "error: --horizon -1: "),
+    (["compare", "{file}", "{file}", "--horizon", "-2"], "error: --horizon -2: "),
+    (["sweep", "{file}", "--grid", "simulation.seed=1,2", "--horizon", "-2"],
+     "error: --horizon -2: "),
     (["run", "{file}", "--horizon", "ten"], "--horizon"),
     (["run", "{file}", "--bogus"], "--bogus"),
     (["run"], "FILE"),

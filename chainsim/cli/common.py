@@ -9,16 +9,34 @@ the rest.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
 from chainsim.limits import MAX_PROBLEMS_SHOWN
-from chainsim.output import OutputError
-from chainsim.scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_BAD_INPUT = 2
+
+
+class OneLineError(click.ClickException):
+    """A usage error printed as one line, `error: ...`, with exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class OneLineCommand(click.Command):
+    """A command whose usage errors (bad option value, missing argument) are one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise OneLineError(exc.format_message()) from None
 
 
 def fail(lines: list[str] | str) -> None:
@@ -40,6 +58,9 @@ def echo_problems(lines: list[str] | list[object]) -> None:
 @contextmanager
 def bad_input() -> Iterator[None]:
     """Turn scenario and output problems into clean messages and exit status 2."""
+    from chainsim.output import OutputError
+    from chainsim.scenario import ScenarioError
+
     try:
         yield
     except ScenarioError as exc:
@@ -48,15 +69,30 @@ def bad_input() -> Iterator[None]:
         fail(str(exc))
 
 
+def option_problems(problems: Sequence[Any], seed: int | None = None,
+                    horizon: float | None = None) -> list[Any]:
+    """Problems of the seed or horizon the user gave as `--seed`/`--horizon`, reported as
+    that option and the value typed, not as the scenario field it overrides."""
+    from chainsim.scenario import Problem
+
+    given = {"simulation.seed": None if seed is None else f"--seed {seed}",
+             "simulation.horizon_years": None if horizon is None else f"--horizon {horizon:g}"}
+    return [Problem(given[p.path], "", p.message) if given.get(p.path) else p
+            for p in problems]
+
+
 def load(path: str, overrides: list[str], seed: int | None = None,
-         horizon: float | None = None) -> Scenario:
-    """Load a scenario with `--set`, `--seed` and `--horizon` applied as validated overrides."""
-    extra = list(overrides)
-    if seed is not None:
-        extra.append(f"simulation.seed={seed}")
-    if horizon is not None:
-        extra.append(f"simulation.horizon_years={horizon}")
-    return load_scenario(path, extra)
+         horizon: float | None = None) -> Any:
+    """Load a scenario with `--set`, `--seed` and `--horizon` applied as validated
+    overrides; a bad `--seed` or `--horizon` is reported as the option."""
+    from chainsim.experiments.lifecycle import run_settings
+    from chainsim.library import resolve
+    from chainsim.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(resolve(path), [*overrides, *run_settings(seed, horizon)])
+    except ScenarioError as exc:
+        raise ScenarioError(option_problems(exc.problems, seed, horizon)) from None
 
 
 set_option = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",

@@ -3,71 +3,28 @@ random numbers, with multiple-comparison correction beyond two configurations.""
 
 from __future__ import annotations
 
-import re
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from chainsim.cli.common import bad_input, fail, load, set_option
-from chainsim.cli.run import OneLineCommand, execute, execution_problems, experiment_options
-from chainsim.experiments.design import NAME, DesignError, parse_variant
-from chainsim.experiments.runner import (
-    DEFAULT_METRICS,
-    Configuration,
-    Experiment,
-    comparison_summary,
-    unmatched_patterns,
+from chainsim.cli.common import OneLineCommand, fail, set_option
+from chainsim.cli.experiment import (
+    execution,
+    execution_problems,
+    experiment_errors,
+    experiment_options,
 )
-from chainsim.output import to_json
-from chainsim.scenario import ScenarioError
 
-DEFAULT_REPLICATIONS = 10
+DEFAULT_REPLICATIONS = 10  # chainsim.experiments.comparison.DEFAULT_REPLICATIONS
 
 
 def metric_option(f: Any) -> Any:
     return click.option(
         "--metric", "metrics", multiple=True, metavar="GLOB",
-        help="Metric to show (repeatable; globs such as 'cluster.*.price_decline'). "
-             "Default: price decline, process/product/design/marketing gains, functional "
-             "upgrading and fair share of each cluster.")(f)
-
-
-def config_name(path: str, taken: set[str]) -> str:
-    """A configuration name from a file name: its stem, made safe and unique."""
-    stem = re.sub(r"[^A-Za-z0-9_.\-]", "_", Path(path).stem).lstrip("._-")[:60] or "config"
-    name, k = stem, 2
-    while name in taken:
-        name, k = f"{stem}-{k}", k + 1
-    taken.add(name)
-    return name
-
-
-def load_all(specs: list[tuple[str, str, list[str]]], seed: int | None,
-             horizon: float | None) -> list[Configuration]:
-    """Load every (name, file, overrides); all problems of all files are reported at once.
-    Every configuration runs with the first one's seed and horizon unless given."""
-    problems: list[Any] = []
-    configs: list[Configuration] = []
-    for name, path, overrides in specs:
-        try:
-            scenario = load(path, overrides, seed, horizon)
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-            continue
-        configs.append(Configuration(name, scenario, path, tuple(overrides)))
-        if seed is None:
-            seed = scenario.simulation.seed
-        if horizon is None:
-            horizon = scenario.simulation.horizon_years
-    if problems:
-        raise ScenarioError(problems)
-    return configs
+        help="Metric to show (repeatable, shown in the order given; globs such as "
+             "'cluster.*.price_decline'). Default: price decline, process/product/design/"
+             "marketing gains, functional upgrading and fair share of each cluster.")(f)
 
 
 @click.command("compare", cls=OneLineCommand)
@@ -76,6 +33,10 @@ def load_all(specs: list[tuple[str, str, list[str]]], seed: int | None,
               help="A configuration made from FILE by overrides (repeatable); FILE itself "
                    "is the baseline 'base'.")
 @metric_option
+@click.option("--pair", "pairs", multiple=True, metavar="ID=ID[=...]",
+              help="Compare these clusters with each other, one id per configuration "
+                   "(repeatable), e.g. --pair sinos=italy. Default: clusters with the same "
+                   "id in every file, else each file's first cluster.")
 @click.option("--seed", type=int, help="Seed of every configuration (default: the first "
                                        "file's).")
 @click.option("--horizon", type=float, metavar="YEARS",
@@ -86,11 +47,11 @@ def load_all(specs: list[tuple[str, str, list[str]]], seed: int | None,
               help="Write tables, summary and manifest here.")
 @experiment_options(default_replications=DEFAULT_REPLICATIONS)
 def compare_command(files: tuple[str, ...], variants: tuple[str, ...],
-                    metrics: tuple[str, ...], seed: int | None, horizon: float | None,
-                    overrides: tuple[str, ...], as_json: bool, out_dir: str | None,
-                    replications: int, workers: int | None, executor_kind: str,
-                    scheduler: str | None, batch_size: int | None, quiet: bool,
-                    resume: bool) -> None:
+                    metrics: tuple[str, ...], pairs: tuple[str, ...], seed: int | None,
+                    horizon: float | None, overrides: tuple[str, ...], as_json: bool,
+                    out_dir: str | None, replications: int, workers: int | None,
+                    executor_kind: str, scheduler: str | None, batch_size: int | None,
+                    quiet: bool, resume: bool) -> None:
     """Compare configurations: FILE_A FILE_B [FILE_C ...], or FILE --variant ... .
 
     Replication r of every configuration shares its random streams (common random
@@ -98,51 +59,24 @@ def compare_command(files: tuple[str, ...], variants: tuple[str, ...],
     baseline; with more than two configurations CIs are Bonferroni-widened and p-values
     Holm-adjusted over the comparisons.
     """
-    specs: list[tuple[str, str, list[str]]] = []
-    problems: list[str] = []
-    if variants:
-        if len(files) != 1:
-            problems.append(f"--variant: give exactly one FILE to vary (got {len(files)})")
-        taken = {"base"}
-        specs.append(("base", files[0], list(overrides)))
-        for spec in variants:
-            try:
-                name, extra = parse_variant(spec)
-            except DesignError as exc:
-                problems.extend(exc.problems)
-                continue
-            if name in taken:
-                problems.append(f"--variant {name}: name used twice (or 'base', the "
-                                "baseline's name)")
-            taken.add(name)
-            specs.append((name, files[0], [*overrides, *extra]))
-    else:
-        if len(files) < 2:
-            problems.append("compare: give two or more scenario files, or one file with "
-                            "--variant NAME:KEY=VALUE")
-        taken = set()
-        specs = [(config_name(f, taken), f, list(overrides)) for f in files]
-    problems += execution_problems(replications, workers, executor_kind, scheduler,
-                                   batch_size, resume, out_dir, configurations=len(specs))
+    from chainsim.api import compare
+
+    n = 1 + len(variants) if variants else len(files)
+    problems = execution_problems(replications, workers, executor_kind, scheduler,
+                                  batch_size, resume, out_dir, configurations=n)
     if problems:
         fail(problems)
-    assert all(NAME.match(name) for name, _, _ in specs)
-    with bad_input():
-        configs = load_all(specs, seed, horizon)
-    patterns = list(metrics) or list(DEFAULT_METRICS)
-    unknown = unmatched_patterns(patterns, [c.scenario for c in configs])
-    if unknown:
-        fail([f"--metric {p!r}: matches no metric of every configuration (names look like "
-              "cluster.<id>.price_decline; see docs/metrics.md)" for p in unknown])
-
-    def summarize(exp: Experiment) -> dict[str, Any]:
-        return comparison_summary(exp, exp.select(patterns))
-
-    exp = execute("compare", configs, replications, seed, horizon, executor_kind=executor_kind,
-                  workers=workers, scheduler=scheduler, batch_size=batch_size, quiet=quiet,
-                  resume=resume, out_dir=out_dir, summarize_fn=summarize)
-    summary = summarize(exp)
+    with experiment_errors(executor_kind, seed, horizon):
+        result = compare(list(files), variants=list(variants), metrics=list(metrics),
+                         pairs=list(pairs), replications=replications, seed=seed,
+                         horizon_years=horizon, overrides=list(overrides), out=out_dir,
+                         resume=resume, command=sys.argv,
+                         execution=execution(executor_kind, workers, scheduler, batch_size,
+                                             quiet))
+    summary = result.summary()
     if as_json:
+        from chainsim.output import to_json
+
         sys.stdout.write(to_json(summary) + "\n")
     else:
         print_comparison(summary)
@@ -173,6 +107,11 @@ def short_metric(name: str) -> str:
 
 
 def print_comparison(summary: dict[str, Any]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     console = Console()
     names = [c["name"] for c in summary["configurations"]]
     console.print(f"[bold]{len(names)} configurations[/bold], baseline "

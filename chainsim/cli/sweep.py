@@ -7,66 +7,18 @@ import sys
 from typing import Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from chainsim.cli.common import bad_input, fail, set_option
+from chainsim.cli.common import OneLineCommand, fail, set_option
 from chainsim.cli.compare import g, metric_option
-from chainsim.cli.run import OneLineCommand, execute, execution_problems, experiment_options
-from chainsim.experiments.design import (
-    MAX_POINTS,
-    DesignError,
-    Point,
-    factorial,
-    integer_keys,
-    latin_hypercube,
-    parse_grid,
-    parse_range,
+from chainsim.cli.experiment import (
+    execution,
+    execution_problems,
+    experiment_errors,
+    experiment_options,
 )
-from chainsim.experiments.runner import (
-    DEFAULT_METRICS,
-    Configuration,
-    Experiment,
-    sweep_summary,
-    unmatched_patterns,
-)
-from chainsim.output import to_json
-from chainsim.scenario import Problem, ScenarioError, apply_overrides, parse_scenario
-from chainsim.scenario.load import read_toml
 
-DEFAULT_REPLICATIONS = 3
+DEFAULT_REPLICATIONS = 3  # chainsim.experiments.sweep.DEFAULT_REPLICATIONS
 SHOWN_POINTS = 40
-
-
-def load_points(path: str, points: list[Point], overrides: list[str], seed: int | None,
-                horizon: float | None) -> list[Configuration]:
-    """Validate every point as a scenario; problems are reported once each, with the
-    first point that shows them."""
-    raw = read_toml(path)
-    extra = []
-    if seed is not None:
-        extra.append(f"simulation.seed={seed}")
-    if horizon is not None:
-        extra.append(f"simulation.horizon_years={horizon}")
-    seen: dict[tuple[str, str], Problem] = {}
-    configs = []
-    for point in points:
-        every = [*overrides, *point.overrides, *extra]
-        try:
-            scenario = parse_scenario(apply_overrides(raw, every, path), path)
-        except ScenarioError as exc:
-            label = ", ".join(point.overrides)
-            for p in exc.problems:
-                seen.setdefault((p.path, p.message), Problem(
-                    p.source, p.path, f"{p.message} (sweep point {point.name}: {label})"))
-            continue
-        configs.append(Configuration(point.name, scenario, path,
-                                     (*overrides, *point.overrides), point.params))
-    if seen:
-        raise ScenarioError(list(seen.values()))
-    return configs
 
 
 @click.command("sweep", cls=OneLineCommand)
@@ -98,68 +50,24 @@ def sweep_command(file: str, grids: tuple[str, ...], lhs: int | None,
     --range KEY=LOW:HIGH ... (Latin hypercube). Every point runs replications 0..N-1 with
     the same seed (common random numbers), so points are paired by replication.
     """
-    problems: list[str] = []
-    if grids and (lhs is not None or ranges):
-        problems.append("--grid cannot be combined with --lhs/--range: choose one design")
-    elif not grids and lhs is None and not ranges:
-        problems.append("sweep: give --grid KEY=V1,V2 or --lhs N with --range KEY=LOW:HIGH")
-    elif not grids and (lhs is None) != (not ranges):
-        problems.append("--lhs N needs at least one --range KEY=LOW:HIGH, and --range needs "
-                        "--lhs N")
-    if lhs is not None and not 1 <= lhs <= MAX_POINTS:
-        problems.append(f"--lhs {lhs}: the number of points must be 1 to {MAX_POINTS:,}")
-    if design_seed is not None and (lhs is None or design_seed < 0):
-        problems.append(f"--design-seed {design_seed}: needs --lhs and a seed >= 0")
-    factors: list[tuple[str, list[str]]] = []
-    bounds: list[tuple[str, float, float]] = []
-    try:
-        factors = parse_grid(grids)
-    except DesignError as exc:
-        problems.extend(exc.problems)
-    try:
-        bounds = parse_range(ranges)
-    except DesignError as exc:
-        problems.extend(exc.problems)
-    if problems:
-        fail(problems)
-    with bad_input():
-        raw = read_toml(file)
-    try:
-        if factors:
-            points = factorial(factors)
-            design: dict[str, Any] = {"kind": "grid",
-                                      "factors": {k: v for k, v in factors}}
-        else:
-            keys = [k for k, _, _ in bounds]
-            dseed = design_seed if design_seed is not None else int(
-                seed if seed is not None else raw.get("simulation", {}).get("seed", 1))
-            ints = integer_keys(apply_overrides(raw, list(overrides), file), keys)
-            points = latin_hypercube(bounds, int(lhs or 0), dseed, ints)
-            design = {"kind": "latin_hypercube", "points": lhs, "design_seed": dseed,
-                      "ranges": {k: [lo, hi] for k, lo, hi in bounds},
-                      "integer_keys": sorted(ints)}
-    except (DesignError, ScenarioError) as exc:
-        fail([str(p) for p in exc.problems])
+    from chainsim.api import sweep
+
     problems = execution_problems(replications, workers, executor_kind, scheduler,
-                                  batch_size, resume, out_dir, configurations=len(points))
+                                  batch_size, resume, out_dir)
     if problems:
         fail(problems)
-    with bad_input():
-        configs = load_points(file, points, list(overrides), seed, horizon)
-    patterns = list(metrics) or list(DEFAULT_METRICS)
-    unknown = unmatched_patterns(patterns, [configs[0].scenario])
-    if unknown:
-        fail([f"--metric {p!r}: matches no metric (names look like "
-              "cluster.<id>.price_decline; see docs/metrics.md)" for p in unknown])
-
-    def summarize(exp: Experiment) -> dict[str, Any]:
-        return sweep_summary(exp, exp.select(patterns), design)
-
-    exp = execute("sweep", configs, replications, seed, horizon, executor_kind=executor_kind,
-                  workers=workers, scheduler=scheduler, batch_size=batch_size, quiet=quiet,
-                  resume=resume, out_dir=out_dir, design=design, summarize_fn=summarize)
-    summary = summarize(exp)
+    with experiment_errors(executor_kind, seed, horizon):
+        result = sweep(file, grid=list(grids), lhs=lhs, ranges=list(ranges),
+                       design_seed=design_seed, metrics=list(metrics),
+                       replications=replications, seed=seed, horizon_years=horizon,
+                       overrides=list(overrides), out=out_dir, resume=resume,
+                       command=sys.argv,
+                       execution=execution(executor_kind, workers, scheduler, batch_size,
+                                           quiet))
+    summary = result.summary()
     if as_json:
+        from chainsim.output import to_json
+
         sys.stdout.write(to_json(summary) + "\n")
     else:
         print_sweep(summary, out_dir)
@@ -172,6 +80,11 @@ def header(key: str) -> str:
 
 
 def print_sweep(summary: dict[str, Any], out_dir: str | None) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     console = Console()
     points = summary["points"]
     design = summary["design"]

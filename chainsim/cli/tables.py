@@ -79,3 +79,45 @@ def print_summary(summary: dict[str, Any], source: str) -> None:
     console.print(agent_table("Buyers", summary["buyers"], BUYER_ROWS))
     decisions = ", ".join(f"{k} {v}" for k, v in summary["decisions"].items())
     console.print(f"Decisions logged: {decisions}")
+
+
+def fmt_ci(ci: dict[str, Any] | None, kind: str = "num") -> str:
+    """`mean ± half-width` of a {mean, ci_low, ci_high, n} object."""
+    if not ci or ci.get("mean") is None:
+        return "-"
+    mean, low, high = ci["mean"], ci.get("ci_low"), ci.get("ci_high")
+    if low is None or high is None:
+        return fmt(mean, kind)
+    half = (high - low) / 2
+    if kind == "pct":
+        return f"{100 * mean:.1f}% ± {100 * half:.1f}"
+    if abs(mean) >= 1e6:  # both on the mean's scale, so the columns stay narrow
+        return f"{mean / 1e6:,.1f}M ± {half / 1e6:,.1f}M"
+    if abs(mean) >= 1e3 or kind == "int":
+        return f"{mean:,.0f} ± {half:,.0f}"
+    return f"{mean:.2f} ± {half:.2f}"
+
+
+def agent_ci_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple) -> Table:
+    return agent_table(title, agents, rows, cell=fmt_ci, only_present=True)
+
+
+def print_replicated(summary: dict[str, Any], source: str) -> None:
+    console = Console()
+    n = summary["replications"]
+    console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
+    console.print(f"{escape(source)}, seed {summary['seed']}, replications 0..{n - 1} "
+                  f"(common random numbers), {summary['horizon_years']:g} years, chainsim "
+                  f"{summary['version']}: {summary['events']:,} SimPy events in "
+                  f"{summary['wall_seconds']:.2f} s")
+    console.print(f"Each cell: mean ± half-width of the {summary['confidence']:.0%} "
+                  f"confidence interval over {n} replications.")
+    orders = Table(title="Orders by stage (per run)", title_justify="left")
+    orders.add_column("stage")
+    orders.add_column("orders", justify="right")
+    for stage in ORDER_STAGES:
+        if stage in summary["orders"]:
+            orders.add_row(stage.replace("_", " "), fmt_ci(summary["orders"][stage]))
+    console.print(orders)
+    console.print(agent_ci_table("Clusters", summary["clusters"], CLUSTER_ROWS))
+    console.print(agent_ci_table("Buyers", summary["buyers"], BUYER_ROWS))

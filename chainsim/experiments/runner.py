@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -152,6 +153,11 @@ class Experiment:
     wall_seconds: float
     reused: int = 0
     confidence: float = 0.95
+    # A metric compared under another column in some configurations (paired clusters):
+    # name -> {config: column}. Written by `chainsim.experiments.lifecycle.execute`.
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    out: Path | None = None  # where the outputs were written, if anywhere
+    files: list[str] = field(default_factory=list)  # those outputs, relative to `out`
 
     @property
     def names(self) -> list[str]:
@@ -169,11 +175,14 @@ class Experiment:
         return match_metrics(self.metric_names(), patterns or DEFAULT_METRICS)
 
     def samples(self, metric: str) -> dict[str, np.ndarray]:
-        """Per configuration, the metric's values ordered by replication index (CRN pairs)."""
+        """Per configuration, the metric's values ordered by replication index (CRN pairs);
+        an aliased metric reads each configuration's own column."""
+        columns = self.aliases.get(metric, {})
         out = {}
         for name in self.names:
             rows = self.metrics[self.metrics["config"] == name].sort_values("replication")
-            out[name] = rows[metric].to_numpy(float) if metric in rows else np.full(
+            column = columns.get(name, metric)
+            out[name] = rows[column].to_numpy(float) if column in rows else np.full(
                 len(rows), np.nan)
         return out
 
@@ -203,8 +212,15 @@ class Experiment:
                              "metric": metric, **ci})
         return pd.DataFrame(rows)
 
+    def comparable(self) -> list[str]:
+        """Metrics to compare: the aliases, then every column no alias stands for."""
+        aliased = {c for columns in self.aliases.values() for c in columns.values()}
+        return [*self.aliases, *(m for m in self.metric_names()
+                                 if m not in aliased and m not in self.aliases)]
+
     def comparison_table(self) -> pd.DataFrame:
-        rows = [{"metric": metric, **row} for metric, cmp in self.comparisons().items()
+        rows = [{"metric": metric, **row}
+                for metric, cmp in self.comparisons(self.comparable()).items()
                 for row in cmp]
         return pd.DataFrame(rows)
 

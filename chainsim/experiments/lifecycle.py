@@ -1,0 +1,164 @@
+"""The experiment lifecycle: load configurations, open an executor, prepare `--out`, run
+the replications, write the outputs. `chainsim.replicate`, `compare` and `sweep` and the
+command line all go through `execute`, so an experiment run from Python and one run from
+the shell write the same files and can resume each other.
+
+Problems are raised, never printed: `ScenarioError` (a scenario or override), `OutputError`
+(the output directory), `ExecutorUnavailable` (the backend) before anything runs, and
+`ExperimentFailed` when a replication fails (finished replications stay saved under
+`out` for a resume).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chainsim.experiments.runner import (
+    Configuration,
+    Experiment,
+    ReplicationError,
+    replicated_summary,
+    resolve_configurations,
+    run_experiment,
+)
+from chainsim.scenario import Scenario, apply_overrides, load_scenario, parse_scenario
+
+Summarize = Callable[[Experiment], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Where and how replications run: `executor` is "serial", "process" or "dask";
+    `workers` defaults to the CPU count; `scheduler` is a running Dask scheduler's address;
+    `batch_size` replications go to a worker per task (default: about four batches per
+    worker); `progress` shows a bar on a terminal's stderr."""
+
+    executor: str = "serial"
+    workers: int | None = None
+    scheduler: str | None = None
+    batch_size: int | None = None
+    progress: bool = False
+
+    def manifest(self) -> dict[str, Any]:
+        """The execution as the manifest records it."""
+        return {"executor": self.executor, "workers": self.workers,
+                "scheduler": self.scheduler, "batch_size": self.batch_size}
+
+
+class ExperimentFailed(RuntimeError):
+    """A replication raised; `out` is the directory holding the finished ones (or None)."""
+
+    def __init__(self, message: str, out: Path | None):
+        super().__init__(message)
+        self.out = out
+
+
+def run_settings(seed: int | None, horizon_years: float | None) -> list[str]:
+    """`--seed` and `--horizon` as scenario overrides, so they are validated like `--set`."""
+    extra = []
+    if seed is not None:
+        extra.append(f"simulation.seed={int(seed)}")
+    if horizon_years is not None:
+        extra.append(f"simulation.horizon_years={float(horizon_years)!r}")
+    return extra
+
+
+def check_runs(replications: int, configurations: int) -> None:
+    """Refuse, before anything is built, more runs than `chainsim.limits` allows."""
+    from chainsim.experiments.design import DesignError
+    from chainsim.limits import MAX_REPLICATIONS
+
+    if replications < 1:
+        raise DesignError([f"--replications {replications}: must be at least 1"])
+    if replications * configurations > MAX_REPLICATIONS:
+        raise DesignError([f"--replications {replications:,} x {configurations:,} "
+                           f"configurations = {replications * configurations:,} runs, above "
+                           f"the limit of {MAX_REPLICATIONS:,} "
+                           "(chainsim.limits.MAX_REPLICATIONS)"])
+
+
+def load_configuration(name: str, scenario: Scenario | str | Path,
+                       overrides: Sequence[str] = (), seed: int | None = None,
+                       horizon_years: float | None = None,
+                       params: dict[str, Any] | None = None) -> Configuration:
+    """A named configuration from a scenario file or object, with overrides, seed and
+    horizon applied and validated (ScenarioError lists every problem)."""
+    extra = [*overrides, *run_settings(seed, horizon_years)]
+    if isinstance(scenario, Scenario):
+        source = "<scenario>"
+        if extra:
+            raw = apply_overrides(scenario.model_dump(mode="json"), extra, source)
+            scenario = parse_scenario(raw, source)
+    else:
+        from chainsim.library import resolve
+
+        source = str(scenario)
+        scenario = load_scenario(resolve(scenario), extra)
+    return Configuration(name, scenario, source, tuple(overrides), dict(params or {}))
+
+
+def execute(kind: str, configurations: Sequence[Configuration], replications: int, *,
+            seed: int | None = None, horizon_years: float | None = None,
+            execution: Execution | None = None, out: str | Path | None = None,
+            resume: bool = False, design: dict[str, Any] | None = None,
+            summarize: Summarize | None = None, command: list[str] | None = None,
+            aliases: dict[str, dict[str, str]] | None = None) -> Experiment:
+    """Run replications 0..N-1 of every configuration (common random numbers) and, with
+    `out`, save each replication as it finishes and write the tables, `summary.json`
+    (`summarize(experiment)`, by default the replicated-run layout) and the manifest.
+
+    `aliases` names metrics compared across configurations under different columns
+    (paired clusters, `chainsim.experiments.comparison`)."""
+    from chainsim.experiments.executors import open_executor
+    from chainsim.experiments.outputs import prepare_output, write_outputs
+
+    check_runs(replications, len(configurations))
+    execution = execution or Execution()
+    seed, resolved = resolve_configurations(configurations, seed, horizon_years)
+    out_path = None
+    with ExitStack() as stack:
+        pool = stack.enter_context(open_executor(execution.executor, execution.workers,
+                                                 execution.scheduler))
+        store = manifest = None
+        if out is not None:
+            out_path, store, manifest = prepare_output(
+                out, kind, resolved, seed, replications, resume, command=command,
+                execution=execution.manifest(), design=design)
+        try:
+            exp = run_experiment(resolved, replications, seed=seed, executor=pool,
+                                 workers_hint=execution.workers,
+                                 batch_size=execution.batch_size, store=store,
+                                 show_progress=execution.progress, kind=kind)
+        except ReplicationError as exc:
+            raise ExperimentFailed(str(exc), out_path) from None
+    exp.aliases = dict(aliases or {})
+    if out_path is not None:
+        exp.files = write_outputs(out_path, exp, (summarize or replicated_summary)(exp),
+                                  manifest)
+        exp.out = out_path
+    return exp
+
+
+@dataclass
+class Replications:
+    """What `chainsim.replicate` returns: the experiment (every replication's metrics and
+    series), and every headline metric's mean and CI."""
+
+    experiment: Experiment
+
+    @property
+    def configuration(self) -> Configuration:
+        """The configuration as run: its scenario with seed and horizon resolved."""
+        return self.experiment.configurations[0]
+
+    @property
+    def out(self) -> Path | None:
+        return self.experiment.out
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON of `chainsim run --replications N --json` (docs/experiments.md)."""
+        return replicated_summary(self.experiment)
