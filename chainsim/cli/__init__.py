@@ -1,33 +1,67 @@
-"""The `chainsim` command: parse arguments, call the API, print. Nothing else lives here."""
+"""The `chainsim` command: parse arguments, call the API, print. Nothing else lives here.
+
+Subcommands are imported only when run (or when their own help is asked for), so
+`chainsim --version`, `chainsim --help` and shell completion of command names load
+click alone. A command is registered with one line in COMMANDS: its name, where it
+lives and its one-line help (a test checks that each entry names a command).
+"""
 
 from __future__ import annotations
+
+from importlib import import_module
 
 import click
 
 from chainsim import __version__
-from chainsim.cli.compare import compare_command
-from chainsim.cli.patterns import patterns_command
-from chainsim.cli.propositions import propositions_command
-from chainsim.cli.report import report_command
-from chainsim.cli.run import run_command
-from chainsim.cli.sweep import sweep_command
-from chainsim.cli.validate import schema_command, validate_command
+
+# name -> (module, attribute, one-line help shown by `chainsim --help`)
+COMMANDS = {
+    "run": ("chainsim.cli.run", "run_command",
+            "Run a scenario, once or replicated, and print what happened."),
+    "compare": ("chainsim.cli.compare", "compare_command",
+                "Compare scenarios or variants, paired by replication."),
+    "sweep": ("chainsim.cli.sweep", "sweep_command",
+              "Sweep parameters over a grid or a Latin hypercube."),
+    "propositions": ("chainsim.cli.propositions", "propositions_command",
+                     "Test the paper's propositions as paired comparisons."),
+    "report": ("chainsim.cli.report", "report_command",
+               "Write an HTML report with figures of an experiment's --out."),
+    "patterns": ("chainsim.cli.patterns", "patterns_command",
+                 "Check each case against the stylised facts the paper reports."),
+    "scenarios": ("chainsim.cli.validate", "scenarios_command",
+                  "List the scenario library shipped with chainsim."),
+    "validate": ("chainsim.cli.validate", "validate_command",
+                 "Check scenario files without running them."),
+    "schema": ("chainsim.cli.validate", "schema_command",
+               "Print the JSON Schema of scenario files (for editors)."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from COMMANDS, without importing any command."""
+        rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Shell completion: eval \"$(_CHAINSIM_COMPLETE=bash_source chainsim)\" "
+                    "(zsh_source, fish_source for other shells; see the README).")
 @click.version_option(__version__, prog_name="chainsim")
 def cli() -> None:
     """Simulate global value chains and industrial clusters (Humphrey & Schmitz 2000)."""
-
-
-cli.add_command(run_command)
-cli.add_command(validate_command)
-cli.add_command(schema_command)
-cli.add_command(compare_command)
-cli.add_command(sweep_command)
-cli.add_command(propositions_command)
-cli.add_command(report_command)
-cli.add_command(patterns_command)
 
 
 def main() -> None:

@@ -24,8 +24,9 @@ LIBRARY = DEFAULT_SCENARIO.parent
 
 
 @click.command("propositions", cls=OneLineCommand)
-@click.option("--scenarios", "library", type=click.Path(), default=str(LIBRARY),
-              show_default=True, help="Directory holding the scenario library.")
+@click.option("--scenarios", "library", type=click.Path(),
+              help="Directory holding the scenario library (default: the one shipped with "
+                   "chainsim, see chainsim scenarios).")
 @click.option("--seed", type=int, help="Seed of every configuration (default: the first "
                                        "file's).")
 @click.option("--horizon", type=float, metavar="YEARS",
@@ -43,6 +44,7 @@ def propositions_command(library: str, seed: int | None, horizon: float | None,
     problems = execution_problems(replications, workers, executor_kind, scheduler,
                                   batch_size, resume, out_dir,
                                   configurations=len(configurations_needed()))
+    library = library or str(LIBRARY)
     if not Path(library).is_dir():
         problems.append(f"--scenarios {library}: not a directory")
     if problems:
