@@ -41,7 +41,32 @@ _HOMES = {
     "load_scenario": "chainsim.scenario",
 }
 
-__all__ = ["__version__", *sorted(_HOMES)]
+__all__ = [
+    "__version__",
+    "Comparison",
+    "Configuration",
+    "DesignError",
+    "Execution",
+    "ExecutorUnavailable",
+    "Experiment",
+    "ExperimentFailed",
+    "OutputError",
+    "Replications",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Sweep",
+    "compare",
+    "headline",
+    "load_scenario",
+    "replicate",
+    "run",
+    "run_scenario",
+    "scenario_library",
+    "simulate",
+    "summarize",
+    "sweep",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -79,8 +79,8 @@ def compare(scenarios: Sequence[Source] | Mapping[str, Source], *,
     keys of a mapping); or one, with `variants` (`name:key=value,...` texts or a mapping
     name -> overrides) and the file itself as the baseline `base`. `metrics`: globs
     (default: price decline, gains, functional upgrading and fair share of every cluster
-    pair); `pairs`: `id_a=id_b` cluster pairs across configurations (default: clusters
-    with the same id, else each file's first cluster; `chainsim.experiments.comparison`).
+    pair); `pairs`: `id_a=id_b` cluster pairs across configurations (default: each
+    file's first cluster, and clusters with the same id; `chainsim.experiments.comparison`).
     The first configuration is the baseline; beyond two, CIs are Bonferroni-widened and
     p-values Holm-adjusted.
     """

@@ -49,6 +49,15 @@ class LazyGroup(click.Group):
         module, attribute, _ = COMMANDS[name]
         return getattr(import_module(module), attribute)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
+        """Command names completed from COMMANDS, without importing any command."""
+        from click.shell_completion import CompletionItem
+
+        results = [CompletionItem(name, help=help_text)
+                   for name, (_, _, help_text) in COMMANDS.items()
+                   if name.startswith(incomplete)]
+        return results + click.Command.shell_complete(self, ctx, incomplete)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from COMMANDS, without importing any command."""
         rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]

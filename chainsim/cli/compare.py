@@ -35,8 +35,8 @@ def metric_option(f: Any) -> Any:
 @metric_option
 @click.option("--pair", "pairs", multiple=True, metavar="ID=ID[=...]",
               help="Compare these clusters with each other, one id per configuration "
-                   "(repeatable), e.g. --pair sinos=italy. Default: clusters with the same "
-                   "id in every file, else each file's first cluster.")
+                   "(repeatable), e.g. --pair sinos=italy. Default: each file's first "
+                   "cluster, and clusters with the same id in every file.")
 @click.option("--seed", type=int, help="Seed of every configuration (default: the first "
                                        "file's).")
 @click.option("--horizon", type=float, metavar="YEARS",

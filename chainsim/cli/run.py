@@ -9,7 +9,6 @@ confidence interval. The options multi-run commands share live in
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 

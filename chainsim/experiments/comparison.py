@@ -3,10 +3,10 @@ stand for each other across files, and the result a comparison returns.
 
 Two files need not share cluster ids: the paper's central contrast sets the Sinos Valley
 against an Italian district (H&S 4.2-4.3). A metric of a cluster is compared across
-configurations through a *cluster pair*, one cluster id per configuration: clusters with
-the same id in every configuration pair up by themselves; when no id is common to all,
-the *focal* clusters (each file's first cluster, the one the scenario is about) are
-paired; `pairs=["sinos=italy"]` (`--pair`) pairs clusters by hand. A pair of different
+configurations through a *cluster pair*, one cluster id per configuration: the *focal*
+clusters (each file's first cluster, the one the scenario is about) pair up when their
+ids differ, and clusters with the same id in every configuration pair up by themselves;
+`pairs=["sinos=italy"]` (`--pair`) pairs clusters by hand. A pair of different
 ids is named by its ids joined with '=', so its metrics read `cluster.sinos=italy.fair_share`.
 """
 
@@ -132,14 +132,14 @@ def _pair(ids: dict[str, str]) -> ClusterPair:
 
 
 def default_pairs(configs: Sequence[Configuration]) -> list[ClusterPair]:
-    """Clusters with the same id in every configuration; if there are none, the focal
-    clusters (each configuration's first cluster)."""
+    """The focal clusters (each configuration's first cluster) when their ids differ,
+    then every cluster with the same id in every configuration."""
+    focal = {cfg.name: cfg.scenario.clusters[0].id for cfg in configs}
     first = [c.id for c in configs[0].scenario.clusters]
     common = [i for i in first if all(i in {c.id for c in cfg.scenario.clusters}
                                       for cfg in configs[1:])]
-    if common:
-        return [_pair({cfg.name: i for cfg in configs}) for i in common]
-    return [_pair({cfg.name: cfg.scenario.clusters[0].id for cfg in configs})]
+    pairs = [_pair(focal)] if len(set(focal.values())) > 1 else []
+    return pairs + [_pair({cfg.name: i for cfg in configs}) for i in common]
 
 
 def parse_pairs(specs: Sequence[str], configs: Sequence[Configuration]) -> list[ClusterPair]:
