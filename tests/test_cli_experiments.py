@@ -149,7 +149,7 @@ BAD = [
     (["run", SINOS, "--replications", "2", "--log", "{out}/log.jsonl"], "--log"),
     (["run", "{out}/missing.toml", "--replications", "2"], "missing.toml: no such file"),
     (["run", SINOS, "--replications", "2", "--set", "clusters.sinos.wage=-1"],
-     "clusters.0.wage"),
+     "clusters.sinos.wage"),
     (["compare", SINOS], "two or more scenario files"),
     (["compare", SINOS, SINOS, "--variant", "a:x=1"], "exactly one FILE"),
     (["compare", SINOS, "--variant", "broken"], "--variant 'broken'"),

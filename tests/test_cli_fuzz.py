@@ -40,6 +40,7 @@ from chainsim.limits import (
     MAX_TOTAL_FIRMS,
 )
 from chainsim.scenario import ScenarioError, parse_scenario
+from chainsim.scenario.paths import Namer
 from tests.strategies import scenarios, to_toml
 
 CHAINSIM = str(Path(sys.executable).parent / "chainsim")
@@ -87,34 +88,34 @@ MUTATIONS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("wrong type", mutate(("simulation.horizon_years", "ten")),
      ("simulation.horizon_years",)),
     ("wrong type in list", mutate(("buyers.0.seasonality", ["a", "b"])),
-     ("buyers.0.seasonality.0",)),
-    ("table for number", mutate(("clusters.0.wage", {"x": 1})), ("clusters.0.wage",)),
-    ("negative price", mutate(("buyers.0.price", -1.0)), ("buyers.0.price",)),
+     ("buyers.buyer.seasonality.0",)),
+    ("table for number", mutate(("clusters.0.wage", {"x": 1})), ("clusters.home.wage",)),
+    ("negative price", mutate(("buyers.0.price", -1.0)), ("buyers.buyer.price",)),
     ("negative count", mutate(("clusters.0.firms.0.count", -3)),
-     ("clusters.0.firms.0.count",)),
+     ("clusters.home.firms.lead.count",)),
     ("negative capacity", mutate(("clusters.0.firms.1.capacity", -80.0)),
-     ("clusters.0.firms.1.capacity", "positive")),
+     ("clusters.home.firms.spoke.capacity", "positive")),
     ("zero capacity", mutate(("clusters.0.firms.1.capacity", 0.0)),
-     ("clusters.0.firms.1.capacity",)),
-    ("NaN wage", mutate(("clusters.0.wage", float("nan"))), ("clusters.0.wage", "finite")),
+     ("clusters.home.firms.spoke.capacity",)),
+    ("NaN wage", mutate(("clusters.0.wage", float("nan"))), ("clusters.home.wage", "finite")),
     ("NaN cash", mutate(("clusters.0.firms.0.cash", float("nan"))),
-     ("clusters.0.firms.0.cash", "finite")),
+     ("clusters.home.firms.lead.cash", "finite")),
     ("NaN in distribution", mutate(("clusters.0.firms.0.process",
                                     {"dist": "uniform", "low": float("nan"), "high": 1.0})),
-     ("clusters.0.firms.0.process",)),
+     ("clusters.home.firms.lead.process",)),
     ("NaN shock year", mutate(("shocks.0.year", float("nan"))), ("shocks.0.year", "finite")),
-    ("inf demand", mutate(("buyers.0.demand", float("inf"))), ("buyers.0.demand", "finite")),
+    ("inf demand", mutate(("buyers.0.demand", float("inf"))), ("buyers.buyer.demand", "finite")),
     ("-inf cash", mutate(("clusters.1.firms.0.cash", float("-inf"))),
-     ("clusters.1.firms.0.cash",)),
+     ("clusters.away.firms.rival.cash",)),
     ("inf entry year", mutate(("clusters.1.active_from_year", float("inf"))),
-     ("clusters.1.active_from_year",)),
+     ("clusters.away.active_from_year",)),
     ("missing id", mutate(("clusters.0.id", DELETE)), ("clusters.0.id", "missing")),
     ("missing buyers", mutate(("buyers", DELETE)), ("buyers", "missing")),
     ("missing shock target", mutate(("shocks.0.cluster", DELETE)), ("shocks.0",)),
-    ("unknown key", mutate(("clusters.0.wages", 1.0)), ("clusters.0.wages", "unknown key")),
+    ("unknown key", mutate(("clusters.0.wages", 1.0)), ("clusters.home.wages", "unknown key")),
     ("unknown table", mutate(("simulaton", {"seed": 1})), ("simulaton", "unknown key")),
     ("unknown distribution", mutate(("clusters.0.firms.0.capacity", {"dist": "pareto"})),
-     ("clusters.0.firms.0.capacity",)),
+     ("clusters.home.firms.lead.capacity",)),
     ("unknown governance", mutate(("links.0.governance", "feudal")), ("links.0.governance",)),
     ("unknown rule", mutate(("rules", {"governance": "hs1999"})),
      ("rules.governance", "hs2000")),
@@ -123,23 +124,23 @@ MUTATIONS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("link to a spoke", mutate(("links.0.firms", ["spoke"])), ("links.0.firms.0", "spoke")),
     ("link to an entrant", mutate(("links.0.firms", ["rival"])), ("links.0.firms.0",)),
     ("dangling supplies", mutate(("clusters.0.firms.1.supplies", ["ghost"])),
-     ("clusters.0.firms.1.supplies.0",)),
+     ("clusters.home.firms.spoke.supplies.0",)),
     ("dangling shock cluster", mutate(("shocks.0.cluster", "atlantis")),
      ("shocks.0.cluster", "atlantis")),
     ("duplicate link", mutate(("links", [BASE["links"][0], BASE["links"][0]])),
      ("links.1.firms.0", "already links")),
     ("duplicate firm id", mutate(("clusters.1.firms.0.id", "lead")),
-     ("clusters.1.firms.0.id", "duplicate")),
+     ("clusters.away.firms.lead.id", "duplicate")),
     ("buyer named like a firm", mutate(("buyers.0.id", "rival"), ("links.0.buyer", "rival")),
-     ("buyers.0.id",)),
-    ("no fair months", mutate(("fairs.0.months", [])), ("fairs.0.months",)),
+     ("buyers.rival.id",)),
+    ("no fair months", mutate(("fairs.0.months", [])), ("fairs.fair.months",)),
     ("seasonality mismatch", mutate(("buyers.0.seasonality", [1.0])),
-     ("buyers.0.seasonality",)),
+     ("buyers.buyer.seasonality",)),
     ("shock before start", mutate(("shocks.0.year", 1999.0)), ("shocks.0.year",)),
     ("review every second", mutate(("buyers.0.review_interval_years", 1e-9)),
-     ("buyers.0.review_interval_years", "1 day")),
+     ("buyers.buyer.review_interval_years", "1 day")),
     ("billion firms", mutate(("clusters.0.firms.1.count", 10**9)),
-     ("clusters.0.firms.1.count", f"{MAX_FIRMS_PER_GROUP}")),
+     ("clusters.home.firms.spoke.count", f"{MAX_FIRMS_PER_GROUP}")),
     ("million-year horizon", mutate(("simulation.horizon_years", 10**6)),
      ("simulation.horizon_years", f"{MAX_HORIZON_YEARS}")),
     ("too many firms in all", mutate(("clusters.0.firms", [
@@ -163,13 +164,13 @@ MUTATIONS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
                                   ("simulation.period_days", 360)),
      ("simulation.horizon_years", f"{MAX_DECISIONS:,}")),
     ("absurd number", mutate(("buyers.0.retail_price", 1e300)),
-     ("buyers.0.retail_price", "1e+15")),
+     ("buyers.buyer.retail_price", "1e+15")),
     ("absurd integer", mutate(("fairs.0.background_exhibitors", 10**18)),
-     ("fairs.0.background_exhibitors", "1e+15")),
+     ("fairs.fair.background_exhibitors", "1e+15")),
     ("seed too large", mutate(("simulation.seed", 2**64)), ("simulation.seed",)),
     ("lognormal overflow", mutate(("clusters.0.firms.0.capacity",
                                    {"dist": "lognormal", "mean": 500.0, "sd": 1.0})),
-     ("clusters.0.firms.0.capacity", "lognormal")),
+     ("clusters.home.firms.lead.capacity", "lognormal")),
 ]
 
 # (case id, file bytes, fragment of the message); the file itself is named in the line.
@@ -301,12 +302,18 @@ def test_many_problems_are_counted_not_flooded(workspace: Path):
     path.write_text(to_toml(raw))
     lines = assert_refused(invoke(["validate", str(path)]), str(path), "count")
     assert len(lines) == MAX_PROBLEMS_SHOWN + 1
-    assert "250 more problems" in lines[-1]
+    # 300 bad counts, and the link to the lead group that the new groups replaced
+    assert "251 more problems" in lines[-1]
 
 
 SET_CASES = [
-    (["--set", "buyers.0.price=-1"], ("buyers.0.price",)),
-    (["--set", "buyers.buyer.price=nan"], ("buyers.0.price", "finite")),
+    # An item is named by its id, however the user chose it.
+    (["--set", "buyers.0.price=-1"], ("buyers.buyer.price",)),
+    (["--set", "buyers.buyer.price=nan"], ("buyers.buyer.price", "finite")),
+    (["--set", "buyers.buyer.pric=9"], ("buyers.buyer.pric", "did you mean 'price'")),
+    (["--set", "buyers.buyer.demand=true"], ("buyers.buyer.demand", "a number, got true")),
+    (["--set", "clusters.home.firms.lead.cash='5'"],
+     ("clusters.home.firms.lead.cash", "a number")),
     (["--set", "nonsense"], ("--set nonsense", "dotted.key=value")),
     (["--set", "=3"], ("dotted.key=value",)),
     (["--set", "clusters.99.wage=1"], ("clusters.99.wage", "out of range")),
@@ -315,14 +322,14 @@ SET_CASES = [
     (["--set", "clusters..wage=1"], ("clusters..wage", "empty part")),
     (["--set", "simulation.seed.x=1"], ("simulation.seed.x", "not a table")),
     (["--set", "simulation.horizon_years=1e6"], ("simulation.horizon_years", "500")),
-    (["--set", "clusters.0.firms.0.count=1000000000"], ("clusters.0.firms.0.count",)),
+    (["--set", "clusters.0.firms.0.count=1000000000"], ("clusters.home.firms.lead.count",)),
     (["--set", "simulation.nonsense=1"], ("simulation.nonsense", "unknown key")),
     (["--set", "clusters=5"], ("clusters",)),
     (["--set", "links.0.buyer=ghost"], ("links.0.buyer", "ghost")),
     (["--set", "simulation.seed=" + "9" * 5000], ("simulation.seed",)),
     (["--set", "simulation.name=" + "[" * 3000], ("simulation.name", "nested")),
     (["--set", "simulation.name=" + "[" * 3000 + "]" * 3000], ("simulation.name",)),
-    (["--set", "buyers.0.price=1", "--set", "buyers.0.demand=-5"], ("buyers.0.demand",)),
+    (["--set", "buyers.0.price=1", "--set", "buyers.0.demand=-5"], ("buyers.buyer.demand",)),
 ]
 
 
@@ -453,7 +460,7 @@ def test_random_mutations_are_refused_or_run(tmp_path_factory, case):
     assert lines and all(re.match(rf"error: {re.escape(str(file))}(: |$)", line)
                          for line in lines), lines
     if kind == "unknown":
-        dotted = ".".join(str(p) for p in (*path[:-1], f"{path[-1]}_typo"))
+        dotted = Namer(raw).path((*path[:-1], f"{path[-1]}_typo"))
         assert any(dotted in line and "unknown key" in line for line in lines), lines
     with pytest.raises(ScenarioError):
         parse_scenario(raw, str(file))

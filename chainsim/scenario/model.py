@@ -10,18 +10,58 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    model_validator,
+)
 
-from chainsim.limits import MAX_BUYERS, MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS
+from chainsim.limits import MAX_BUYERS, MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS, MAX_MAGNITUDE
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
+
+def shown_number(value: float) -> str:
+    """A number as short as `:g` makes it, unless that would round it (1e15 + 0.125 is not
+    shown as 1e+15, so it never reads as exceeding a limit equal to itself)."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
+def _within_magnitude(value: float) -> float:
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"{shown_number(value)} exceeds the limit of {MAX_MAGNITUDE:g} in "
+                         "absolute value")
+    return value
+
+
+# Numbers are strict: a boolean, a string or a date is not a number (TOML `cash = true`
+# would otherwise run as 1). An integer is a fine real number; a real is not an integer.
+Real = Annotated[float, Strict(), Field(allow_inf_nan=False), AfterValidator(_within_magnitude)]
+Whole = Annotated[int, Strict(), AfterValidator(_within_magnitude)]
+Flag = Annotated[bool, Strict()]
+Fraction = Annotated[Real, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[Real, Field(ge=0.0)]
+Positive = Annotated[Real, Field(gt=0.0)]
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+ID_MAX_LENGTH = 64
+Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 
 GovernanceName = Literal["market", "modular", "network", "quasi_hierarchy", "hierarchy"]
 RUNGS = ("assembly", "full_package", "odm", "obm")
 Rung = Literal["assembly", "full_package", "odm", "obm"]
+
+
+SALVAGE = {"salvage": True}  # validation context: keep items whose fields are each valid
+
+
+def salvaging(info: ValidationInfo) -> bool:
+    """Whether this validation only gathers what is sound for the checks across a file
+    whose problems are already reported (`chainsim.scenario.paths.Salvage`): then an item
+    whose fields are each valid is kept even if they do not fit together."""
+    return bool(info.context and info.context.get("salvage"))
 
 
 class Frozen(BaseModel):
@@ -32,14 +72,16 @@ class Distribution(Frozen):
     """A value drawn per firm when a group of similar firms is declared compactly."""
 
     dist: Literal["uniform", "normal", "triangular", "lognormal"]
-    low: float | None = Field(default=None, allow_inf_nan=False)
-    high: float | None = Field(default=None, allow_inf_nan=False)
-    mode: float | None = Field(default=None, allow_inf_nan=False)
-    mean: float | None = Field(default=None, allow_inf_nan=False)
+    low: Real | None = None
+    high: Real | None = None
+    mode: Real | None = None
+    mean: Real | None = None
     sd: NonNeg | None = None
 
     @model_validator(mode="after")
-    def _parameters(self) -> Distribution:
+    def _parameters(self, info: ValidationInfo) -> Distribution:
+        if salvaging(info):
+            return self
         need = {
             "uniform": ("low", "high"),
             "triangular": ("low", "mode", "high"),
@@ -56,17 +98,18 @@ class Distribution(Frozen):
         return self
 
 
-Number = float | Distribution
-UnitNumber = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | Distribution
+Number = Real | Distribution
+UnitNumber = Fraction | Distribution
 
 
 class Simulation(Frozen):
     name: str = "unnamed scenario"
-    start_year: int = Field(default=1970, ge=1800, le=2200)
-    horizon_years: Annotated[float, Field(gt=0, le=MAX_HORIZON_YEARS, allow_inf_nan=False)] = 30
-    seed: int = Field(default=1, ge=0, le=2**63 - 1)
-    seasons_per_year: int = Field(default=2, ge=1, le=12)
-    period_days: int = Field(default=90, ge=7, le=360, description="learning/recording period")
+    start_year: Whole = Field(default=1970, ge=1800, le=2200)
+    horizon_years: Real = Field(default=30, gt=0, le=MAX_HORIZON_YEARS)
+    # The seed identifies a run rather than measuring anything: no magnitude limit.
+    seed: Annotated[int, Strict()] = Field(default=1, ge=0, le=2**63 - 1)
+    seasons_per_year: Whole = Field(default=2, ge=1, le=12)
+    period_days: Whole = Field(default=90, ge=7, le=360, description="learning/recording period")
 
 
 class Rules(Frozen):
@@ -166,7 +209,7 @@ class Firm(Frozen):
 
     id: Ident
     role: Literal["lead", "spoke"] = "lead"
-    count: int = Field(default=1, ge=1, le=MAX_FIRMS_PER_GROUP)
+    count: Whole = Field(default=1, ge=1, le=MAX_FIRMS_PER_GROUP)
     capacity: Number = Field(default=100.0, description="units per day")
     process: UnitNumber = 0.3
     product: UnitNumber = 0.3
@@ -176,7 +219,7 @@ class Firm(Frozen):
     strategic_intent: UnitNumber = 0.5
     cash: Number = 0.0
     outsourcing: Fraction = Field(default=0.5, description="share of each order given to spokes")
-    spokes_per_order: int = Field(default=3, ge=0, le=50)
+    spokes_per_order: Whole = Field(default=3, ge=0, le=50)
     supplies: tuple[Ident, ...] = Field(
         default=(), description="lead firms or lead groups a spoke works for; empty = all"
     )
@@ -185,15 +228,15 @@ class Firm(Frozen):
 class Institutions(Frozen):
     technology_centre: Fraction = 0.0
     business_association: Fraction = 0.0
-    collective_stand: bool = False
+    collective_stand: Flag = False
 
 
 class PolicyNetwork(Frozen):
     """Local policy network proposing repositioning projects (H&S 5, Messner 1997)."""
 
-    enabled: bool = False
+    enabled: Flag = False
     proposal_interval_years: Positive = 5.0
-    propose_after_shock: bool = True
+    propose_after_shock: Flag = True
     backing_threshold: Fraction = 0.5
     project_cost: NonNeg = 1_000_000.0
     public_share: Fraction = 0.5
@@ -214,7 +257,7 @@ class Cluster(Frozen):
     reputation: Fraction = 0.3
     spillover: Fraction = 0.05
     macro_volatility: Fraction = 0.2
-    active_from_year: float | None = None
+    active_from_year: Real | None = None
     institutions: Institutions = Institutions()
     policy_network: PolicyNetwork = PolicyNetwork()
     firms: tuple[Firm, ...] = Field(min_length=1)
@@ -223,10 +266,10 @@ class Cluster(Frozen):
 class Scouting(Frozen):
     """Buyer search for cheaper sources (H&S 3, 4.2)."""
 
-    enabled: bool = True
+    enabled: Flag = True
     interval_years: Positive = 1.0
     cost: NonNeg = 20_000.0
-    candidates: int = Field(default=5, ge=0, le=100_000)
+    candidates: Whole = Field(default=5, ge=0, le=100_000)
     noise: NonNeg = 0.1
     threshold: Fraction = Field(default=0.1, description="landed-cost advantage that triggers")
     reliability_premium: NonNeg = 1.0
@@ -241,7 +284,7 @@ class Buyer(Frozen):
     """
 
     id: Ident
-    count: int = Field(default=1, ge=1, le=MAX_BUYERS)
+    count: Whole = Field(default=1, ge=1, le=MAX_BUYERS)
     name: str = ""
     market: str = ""
     segment: Literal["low", "mid", "high"] = "mid"
@@ -255,7 +298,7 @@ class Buyer(Frozen):
     order_size: Positive = 5_000.0
     lead_time_days: Positive = 120.0
     product_definition: Literal["buyer", "joint", "supplier"] = "buyer"
-    proprietary_technology: bool = False
+    proprietary_technology: Flag = False
     loss_per_failed_order: NonNeg = 50_000.0
     monitoring_cost: NonNeg = Field(default=20_000.0, description="per tight link per year")
     capability_investment: NonNeg = Field(default=30_000.0, description="per link per year")
@@ -279,18 +322,18 @@ class Fair(Frozen):
 
     id: Ident
     name: str = ""
-    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = (3, 9)
-    from_year: float | None = None
+    months: tuple[Annotated[Whole, Field(ge=1, le=12)], ...] = (3, 9)
+    from_year: Real | None = None
     stand_cost: NonNeg = 30_000.0
     collective_discount: Fraction = 0.6
-    background_exhibitors: int = Field(default=1_600, ge=0)
+    background_exhibitors: Whole = Field(default=1_600, ge=0)
     contact_rate: NonNeg = 2.0
     marketing_gain: Fraction = 0.03
-    repeat_memory: int = Field(default=4, ge=1, le=100)
+    repeat_memory: Whole = Field(default=4, ge=1, le=100)
 
 
 class Shock(Frozen):
-    year: float
+    year: Real
     kind: Literal["entrant", "market_loss", "devaluation", "volatility", "codification"]
     cluster: Ident | None = None
     buyer: Ident | None = None
@@ -298,7 +341,9 @@ class Shock(Frozen):
     level: Fraction | None = None
 
     @model_validator(mode="after")
-    def _target(self) -> Shock:
+    def _target(self, info: ValidationInfo) -> Shock:
+        if salvaging(info):
+            return self
         needs = {
             "entrant": ("cluster",),
             "market_loss": ("buyer",),
