@@ -1,37 +1,49 @@
-"""The paper's propositions (MODEL.md 7) as paired comparisons of configurations.
+"""The paper's propositions as paired comparisons of configurations that differ only in a
+cause the paper names.
 
-Each proposition names two configurations — a reference A and an alternative B, each a
-scenario file plus `--set` overrides — and one or more checks: a metric of A, a metric of
-B and the sign the paper expects of B - A. The configurations are replicated under common
-random numbers with the public experiment API (`chainsim.experiments.runner`), and each
-difference is reported with its 95% confidence interval. Nothing here touches the model:
-where a proposition does not come out, the mechanism responsible is named in
-`docs/propositions.md`, not tuned away.
+Each proposition compares configurations built from a shipped scenario with `--set`
+overrides of one cause: the buyers' risk (loss per failed order, H&S 3 and Table 4), the
+number of buyers (H&S 5), the entrant's wage as a multiple of the Chinese wage (H&S 4.2),
+the spillover and learning rates (H&S 3: capabilities "improve and diffuse"), local
+institutions and firms' investment (H&S Summary, 4.3). None sets a governance type, a
+governance rule or who defines the product: governance must come out of the buyers' risk
+calculus. Propositions 3, 4, 5 and 7 are dose-responses over several levels of the cause.
+Proposition 8 contrasts the two cases of H&S 4.3 at the same fair (March 1997).
+
+Each check is the paired difference B - A under common random numbers; its CI and p-value
+are Bonferroni-corrected over all the checks, and the verdict reads the corrected CI, so
+verdict, interval and p always agree. Nothing here touches the model: where a proposition
+does not come out, docs/propositions.md names the mechanism, it is not tuned away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chainsim.experiments.runner import Configuration, Experiment
-from chainsim.experiments.stats import holm_adjust, paired_difference
+import numpy as np
 
-NO_LEARNING = (
-    "technology.absorption=1e-12", "technology.learning_by_doing=0",
-    "technology.investment_cost=1e12", "clusters.sinos.spillover=0",
-    "clusters.sinos.institutions.technology_centre=0",
-)
-NO_LOCAL_INVESTMENT = (
-    "technology.investment_cost=1e12", "clusters.sinos.institutions.technology_centre=0",
-    "clusters.sinos.policy_network.enabled=false",
-)
+from chainsim.evidence import specs
+from chainsim.experiments.runner import Configuration, Experiment
+from chainsim.experiments.stats import mean_ci, paired_difference
+
+CORRECTION = "Bonferroni over all checks: CIs at 1 - 0.05/m, p-values times m (capped at 1)"
+
+# A tenth of each export buyer's loss per failed order: the risk rule then picks market
+# (H&S 3: "Risks to buyer are low, either because requirements are easy to meet ...").
+LOW_RISK = ("buyers.us-main.loss_per_failed_order=40000",
+            "buyers.us-other.loss_per_failed_order=25000",
+            "buyers.eu-importers.loss_per_failed_order=6000")
+NO_LOCAL = ("technology.investment_cost=1e12", "clusters.sinos.institutions.technology_centre=0",
+            "clusters.sinos.policy_network.enabled=false")
+CHINA_WAGE = 0.25  # sinos_valley.toml's Chinese wage (Sinos: 1.0)
 
 
 @dataclass(frozen=True)
 class Side:
-    """A configuration: a scenario file in the library and the overrides that change it."""
+    """A configuration: a scenario file in the library and the overrides of one cause."""
 
     file: str
     overrides: tuple[str, ...] = ()
@@ -44,11 +56,22 @@ class Side:
 
 @dataclass(frozen=True)
 class Check:
+    label: str
     metric_a: str
     metric_b: str
     sign: int  # the sign the paper expects of B - A: +1 or -1
     a: Side | None = None  # a check may compare its own pair of configurations
     b: Side | None = None
+    role: str = "outcome"  # "outcome": what the paper claims; "mechanism": how it comes
+
+
+@dataclass(frozen=True)
+class Dose:
+    """Levels of the cause, and the outcomes reported at each (a dose-response)."""
+
+    cause: str
+    levels: tuple[tuple[str, Side], ...]
+    outcomes: tuple[tuple[str, str], ...]  # (label, metric)
 
 
 @dataclass(frozen=True)
@@ -56,115 +79,218 @@ class Proposition:
     number: int
     claim: str
     passage: str
+    cause: str
     a: Side
     b: Side
     checks: tuple[Check, ...]
+    dose: Dose | None = None
 
 
-def check(metric: str, sign: int, metric_b: str | None = None, a: Side | None = None,
-          b: Side | None = None) -> Check:
-    return Check(metric, metric_b or metric, sign, a, b)
+def check(label: str, metric: str, sign: int, metric_b: str | None = None,
+          a: Side | None = None, b: Side | None = None, role: str = "outcome") -> Check:
+    return Check(label, metric, metric_b or metric, sign, a, b, role)
+
+
+def sinos(label: str, *overrides: str) -> Side:
+    return Side("sinos_valley.toml", tuple(overrides), label)
 
 
 SINOS = Side("sinos_valley.toml")
-MARKET = Side("sinos_market_buyers.toml")
+SINOS_LOW_RISK = sinos("sinos_low_risk", *LOW_RISK)
+QH_1975_95 = "mean:sinos.quasi_hierarchy@1975-1995"
+QH_1985_99 = "mean:sinos.quasi_hierarchy@1985-1999"
+PRICE_FALL = "change:sinos.price_index@1990-1998"
+SPILLOVER = tuple((f"spillover {v:g}", sinos(f"sinos_spillover_{v:g}",
+                                             f"clusters.sinos.spillover={v}"))
+                  for v in (0.0, 0.05, 0.15))
+LEARNING = tuple((f"learning {v:g}", sinos(f"sinos_learning_{v:g}",
+                                  f"technology.learning_by_doing={v}"))
+                 for v in (0.0, 0.02, 0.06))
+WAGE = tuple((f"x{k}", sinos(f"china_wage_x{k}", f"clusters.china.wage={CHINA_WAGE * k:g}"))
+             for k in (1, 2, 3, 4))
+BUYERS = tuple((f"{n} buyers", Side("sinos_one_buyer.toml", (f"buyers.us-main.count={n}",),
+                             f"sinos_{n}_buyers")) for n in (1, 2, 3, 5, 10, 20))
+TAIWAN = tuple((f"{v:g}", Side("taiwan_notebooks.toml", (f"clusters.taiwan.spillover={v}",),
+                               f"taiwan_spillover_{v:g}")) for v in (0.0, 0.1, 0.2))
+# Italy to the period holding the March 1997 fair (a run stops before its last day's
+# snapshot, so 7.5 years, not 7.25).
+ITALY_1997 = Side("italian_district.toml", ("simulation.horizon_years=7.5",), "italy_1997")
+QH_OVER_TIME = tuple((f"{y}-{y % 100 + 4:02d}", f"mean:sinos.quasi_hierarchy@{y}-{y + 4}")
+                     for y in range(1970, 2000, 5))
 
 PROPOSITIONS: tuple[Proposition, ...] = (
     Proposition(
         1, "Quasi-hierarchy gives faster process and product upgrading than market chains.",
-        "H&S 4.2; Summary", MARKET, SINOS,
-        (check("cluster.sinos.process_gain", +1), check("cluster.sinos.product_gain", +1))),
+        "H&S 4.2; Summary", "the export buyers' loss per failed order (a tenth in A)",
+        SINOS_LOW_RISK, SINOS,
+        (check("QH share of links 1975-95", QH_1975_95, +1, role="mechanism"),
+         check("process gain", "cluster.sinos.process_gain", +1),
+         check("product gain", "cluster.sinos.product_gain", +1))),
     Proposition(
         2, "Quasi-hierarchy gives less functional upgrading (design, marketing, fairs) than "
            "market chains.",
-        "H&S 4.2-4.3", MARKET, SINOS,
-        (check("cluster.sinos.design_gain", -1), check("cluster.sinos.marketing_gain", -1))),
+        "H&S 4.2-4.3", "the export buyers' loss per failed order (a tenth in A)",
+        SINOS_LOW_RISK, SINOS,
+        (check("design gain", "cluster.sinos.design_gain", -1),
+         check("marketing gain", "cluster.sinos.marketing_gain", -1),
+         check("fair share, March 1997", "fair:sinos@1997-03", -1))),
     Proposition(
         3, "Governance moves from quasi-hierarchy toward market as supplier competence rises "
            "and diffuses.",
         "H&S 3 ('the need for global chain governance decreases as the delivery "
         "capabilities of local suppliers improve and diffuse')",
-        SINOS, Side("sinos_valley.toml", NO_LEARNING, "sinos_no_learning"),
-        (check("cluster.sinos.quasi_hierarchy_share", +1),)),
+        "the spillover rate (0 -> 0.15) and the rate of learning by doing (0 -> 0.06)",
+        SPILLOVER[0][1], SPILLOVER[-1][1],
+        (check("QH share 1985-99, spillover 0 -> 0.15", QH_1985_99, -1),
+         check("QH share 1985-99, learning 0 -> 0.06", QH_1985_99, -1, a=LEARNING[0][1],
+               b=LEARNING[-1][1])),
+        Dose("QH share of Sinos links by period", SPILLOVER + LEARNING, QH_OVER_TIME)),
     Proposition(
-        4, "Buyers facing low-cost entrants push prices down for incumbents, and some of the "
-           "buyers' own investment builds up the entrant.",
+        4, "Buyers facing low-cost entrants push prices down for incumbents, the more so the "
+           "cheaper the entrant, and their investment builds the entrant up.",
         "H&S 4.2 (Chinese entry; 'some of Brazil's main US buyers helped to build up Chinese "
         "export capability')",
-        Side("sinos_valley.toml", ("clusters.china.wage=1.5",), "sinos_costly_entrant"), SINOS,
-        (check("cluster.sinos.price_decline", +1),
-         # The entrant learns faster when its new buyers invest in it.
-         check("cluster.china.process_gain", +1, a=Side(
-             "sinos_valley.toml", ("governance.quasi_hierarchy.investment=0",),
-             "sinos_buyers_do_not_invest")))),
+        "the entrant's wage as a multiple of the Chinese wage 0.25 (x4 in A: Sinos's own "
+        "wage; x1 in B)",
+        WAGE[-1][1], WAGE[0][1],
+        (check("Sinos price fall 1990 -> 1998", PRICE_FALL, +1),
+         check("buyers' investment in China", "cluster.china.buyer_investment", +1),
+         check("China's process gain", "cluster.china.process_gain", +1)),
+        Dose("entrant wage / Chinese wage", WAGE,
+             (("price fall 1990-98", PRICE_FALL),
+              ("invested in China", "cluster.china.buyer_investment"),
+              ("China units", "cluster.china.units")))),
     Proposition(
         5, "The fewer the buyers, the less lead firms back a repositioning project, and the "
            "less functional upgrading follows.",
         "H&S 5 ('the smaller the number of buyers the more limited the scope for local "
         "industrial policy aimed at repositioning')",
-        Side("sinos_five_buyers.toml"), Side("sinos_one_buyer.toml"),
-        (check("cluster.sinos.backing_share", -1), check("cluster.sinos.design_gain", -1))),
+        "the number of export buyers sharing the same demand (20 in A, 1 in B)",
+        BUYERS[-1][1], BUYERS[0][1],
+        (check("backing share", "cluster.sinos.backing_share", -1),
+         check("projects funded", "cluster.sinos.projects_funded", -1),
+         check("design gain", "cluster.sinos.design_gain", -1)),
+        Dose("export buyers", BUYERS, (("backing", "cluster.sinos.backing_share"),
+                                       ("funded", "cluster.sinos.projects_funded"),
+                                       ("design gain", "cluster.sinos.design_gain")))),
     Proposition(
         6, "In market chains upgrading needs local investment: without institutions or "
            "firms' own investment, market chains upgrade slowly.",
         "H&S Summary; 4.3 (Nordeste fruit: local governance substitutes for chain "
         "governance)",
-        MARKET, Side("sinos_market_buyers.toml", NO_LOCAL_INVESTMENT, "market_no_local"),
-        (check("cluster.sinos.process_gain", -1), check("cluster.sinos.design_gain", -1))),
+        "local institutions (technology centre, policy network) and firms' own investment, "
+        "in the low-risk Sinos whose buyers choose market",
+        SINOS_LOW_RISK, sinos("sinos_low_risk_no_local", *LOW_RISK, *NO_LOCAL),
+        (check("process gain", "cluster.sinos.process_gain", -1),
+         check("design gain", "cluster.sinos.design_gain", -1))),
     Proposition(
         7, "Network links loosen into market once the joint innovation diffuses.",
         "H&S 4.4 (fragility of network relations)",
-        Side("taiwan_notebooks.toml"),
-        Side("taiwan_notebooks.toml", ("clusters.taiwan.spillover=0",), "taiwan_no_diffusion"),
-        (check("cluster.taiwan.network_share", +1),)),
+        "the Taiwanese cluster's spillover rate (0 in A, 0.1 as in the file in B)",
+        TAIWAN[0][1], TAIWAN[1][1],
+        (check("network share at the end", "cluster.taiwan.network_share", -1),),
+        Dose("spillover", TAIWAN, (("network share, end", "cluster.taiwan.network_share"),
+                                   ("1990-95", "mean:taiwan.network@1990-1995")))),
     Proposition(
-        8, "A cluster locked into one quasi-hierarchical buyer sends very few firms to the "
-           "main trade fairs, compared with a collective cluster in market relations.",
+        8, "A cluster locked into quasi-hierarchical buyers sends very few firms to the main "
+           "trade fairs, compared with a district in market relations.",
         "H&S 4.2-4.3 (Duesseldorf, March 1997: 7 Brazilian and 575 Italian exhibitors of "
         "1,612)",
-        SINOS, Side("italian_district.toml"),
-        (check("cluster.sinos.fair_share", +1, "cluster.italy.fair_share"),)),
+        "the two cases at the same fair, March 1997 (Sinos from 1970, Italy from 1990)",
+        SINOS, ITALY_1997,
+        (check("fair share, March 1997", "fair:sinos@1997-03", +1, "fair:italy@1997-03"),
+         check("exhibitors per lead firm, March 1997", "exhibiting:sinos@1997-03", +1,
+               "exhibiting:italy@1997-03"))),
 )
 
 
-def configurations_needed() -> dict[str, Side]:
-    """Every distinct configuration the propositions compare, by name."""
+def sides(props: tuple[Proposition, ...] = PROPOSITIONS, doses: bool = True
+          ) -> dict[str, Side]:
+    """Every distinct configuration the propositions compare, by name (with the levels
+    of the dose-responses unless `doses` is false)."""
     seen: dict[str, Side] = {}
-    for p in PROPOSITIONS:
-        for side in (p.a, p.b, *(s for c in p.checks for s in (c.a, c.b) if s)):
-            seen.setdefault(side.name, side)
+    for p in props:
+        for c in p.checks:
+            for side in (c.a or p.a, c.b or p.b):
+                seen.setdefault(side.name, side)
+        if doses and p.dose is not None:
+            for _, side in p.dose.levels:
+                seen.setdefault(side.name, side)
     return seen
 
 
+def chosen(numbers: tuple[int, ...] | list[int] = ()) -> tuple[Proposition, ...]:
+    """The propositions with these numbers (all when none is given)."""
+    return tuple(p for p in PROPOSITIONS if not numbers or p.number in numbers)
+
+
+def configurations_needed(props: tuple[Proposition, ...] = PROPOSITIONS) -> dict[str, Side]:
+    return sides(props)
+
+
 def configurations(library: Path, load: Any, seed: int | None = None,
-                   horizon: float | None = None) -> list[Configuration]:
+                   horizon: float | None = None,
+                   props: tuple[Proposition, ...] = PROPOSITIONS) -> list[Configuration]:
     """The distinct configurations the propositions need, loaded and validated once."""
-    seen = configurations_needed()
     return [Configuration(name, load(str(library / side.file), list(side.overrides), seed,
                                      horizon), side.file, side.overrides)
-            for name, side in seen.items()]
+            for name, side in sides(props).items()]
+
+
+Samples = Callable[[str, str], np.ndarray]  # (configuration name, metric) -> by replication
+
+
+def experiment_samples(exp: Experiment) -> Samples:
+    """Per configuration and metric spec, the values by replication of an experiment:
+    headline metrics from its metrics table, dated figures from its cluster series."""
+    reps = range(exp.replications)
+    metrics = {name: rows.set_index("replication").reindex(reps)
+               for name, rows in exp.metrics.groupby("config", sort=False)}
+    series = exp.series["clusters"]
+    runs = {key: rows for key, rows in series.groupby(["config", "replication"], sort=False)}
+    empty = series.iloc[0:0]
+    scenarios = {c.name: c.scenario for c in exp.configurations}
+    cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def get(config: str, metric: str) -> np.ndarray:
+        key = (config, metric)
+        if key not in cache:
+            if specs.parse(metric) is None:
+                table = metrics[config]
+                cache[key] = (table[metric].to_numpy(float) if metric in table
+                              else np.full(len(reps), np.nan))
+            else:
+                cache[key] = np.array([
+                    specs.value(metric, {}, runs.get((config, r), empty), scenarios[config])
+                    for r in reps])
+        return cache[key]
+
+    return get
 
 
 def evaluate(exp: Experiment) -> list[dict[str, Any]]:
-    """Each proposition's checks: the paired difference B - A with its 95% CI, and a
-    verdict: 'agrees' when the CI lies on the paper's side of zero, 'disagrees' when it
-    lies on the other, 'inconclusive' otherwise. p-values are Holm-adjusted across all
-    checks."""
+    return evaluate_samples(experiment_samples(exp), exp.confidence)
+
+
+def evaluate_samples(get: Samples, confidence: float = 0.95,
+                     props: tuple[Proposition, ...] = PROPOSITIONS) -> list[dict[str, Any]]:
+    """Each check: the paired difference B - A with its Bonferroni-corrected CI and
+    p-value, and a verdict read from that CI: 'agrees' when it lies on the paper's side of
+    zero, 'disagrees' when on the other, 'inconclusive' otherwise."""
+    m = sum(len(p.checks) for p in props)
     rows = []
-    for p in PROPOSITIONS:
+    for p in props:
         for c in p.checks:
             side_a, side_b = c.a or p.a, c.b or p.b
-            a = exp.samples(c.metric_a)[side_a.name]
-            b = exp.samples(c.metric_b)[side_b.name]
-            d = paired_difference(a, b, exp.confidence)
+            a, b = get(side_a.name, c.metric_a), get(side_b.name, c.metric_b)
+            d = paired_difference(a, b, confidence, n_comparisons=m)
+            p_adj = None if d["p_value"] is None else min(1.0, m * d["p_value"])
             rows.append({"proposition": p.number, "claim": p.claim, "passage": p.passage,
-                         "a": side_a.name, "b": side_b.name, "metric_a": c.metric_a,
-                         "metric_b": c.metric_b, "expected_sign": c.sign,
-                         "mean_a": _mean(a), "mean_b": _mean(b), **d,
+                         "label": c.label, "role": c.role, "a": side_a.name, "b": side_b.name,
+                         "metric_a": c.metric_a, "metric_b": c.metric_b,
+                         "expected_sign": c.sign, "mean_a": _mean(a), "mean_b": _mean(b),
+                         **d, "p_adjusted": p_adj, "comparisons": m,
                          "verdict": verdict(d, c.sign)})
-    adjusted = holm_adjust([r["p_value"] if r["p_value"] is not None else 1.0 for r in rows])
-    for row, p in zip(rows, adjusted, strict=True):
-        row["p_holm"] = p
     return rows
 
 
@@ -180,27 +306,54 @@ def verdict(d: dict[str, Any], sign: int) -> str:
     return "agrees" if high < 0 else "disagrees" if low > 0 else "inconclusive"
 
 
-def by_proposition(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Group check rows per proposition; a proposition agrees when all its checks do."""
+def overall(verdicts: set[str]) -> str:
+    """A proposition agrees when all its outcome checks do."""
+    if not verdicts:
+        return "inconclusive"
+    if all(v.startswith("agrees") for v in verdicts):
+        return "agrees"
+    if verdicts == {"disagrees"}:
+        return "disagrees"
+    if any(v.startswith("agrees") for v in verdicts):
+        return "partly"
+    return "inconclusive" if "disagrees" not in verdicts else "disagrees"
+
+
+def dose_table(p: Proposition, get: Samples, confidence: float = 0.95
+               ) -> list[dict[str, Any]]:
+    """Mean and CI of each outcome at each level of the cause."""
+    if p.dose is None:
+        return []
+    return [{"level": label, "config": side.name,
+             **{label: mean_ci(get(side.name, o), confidence)
+                for label, o in p.dose.outcomes}}
+            for label, side in p.dose.levels]
+
+
+def by_proposition(rows: list[dict[str, Any]], get: Samples | None = None,
+                   confidence: float = 0.95, props: tuple[Proposition, ...] = PROPOSITIONS
+                   ) -> list[dict[str, Any]]:
+    """Group check rows per proposition, with the dose-response table when `get` is
+    given."""
     out = []
-    for p in PROPOSITIONS:
+    for p in props:
         checks = [r for r in rows if r["proposition"] == p.number]
-        verdicts = {r["verdict"] for r in checks}
-        overall = ("agrees" if all(v.startswith("agrees") for v in verdicts)
-                   else "disagrees" if verdicts == {"disagrees"}
-                   else "partly" if any(v.startswith("agrees") for v in verdicts)
-                   else "inconclusive" if "disagrees" not in verdicts else "disagrees")
-        out.append({"proposition": p.number, "claim": p.claim, "passage": p.passage,
-                    "a": p.a.name, "b": p.b.name, "verdict": overall,
-                    "checks": [{k: v for k, v in r.items()
-                                if k not in ("proposition", "claim", "passage")}
-                               for r in checks]})
+        outcomes = {r["verdict"] for r in checks if r["role"] == "outcome"}
+        entry = {"proposition": p.number, "claim": p.claim, "passage": p.passage,
+                 "cause": p.cause, "a": p.a.name, "b": p.b.name,
+                 "verdict": overall(outcomes),
+                 "checks": [{k: v for k, v in r.items()
+                             if k not in ("proposition", "claim", "passage")}
+                            for r in checks]}
+        if get is not None and p.dose is not None:
+            entry["dose"] = {"cause": p.dose.cause,
+                             "outcomes": {label: o for label, o in p.dose.outcomes},
+                             "levels": dose_table(p, get, confidence)}
+        out.append(entry)
     return out
 
 
 def _mean(values: Any) -> float | None:
-    import numpy as np
-
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]
     return float(arr.mean()) if arr.size else None

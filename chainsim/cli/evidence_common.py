@@ -15,10 +15,10 @@ from chainsim.limits import MAX_REPLICATIONS
 
 
 def library_dir() -> Path:
-    """The shipped scenario library (the directory of the default scenario)."""
-    from chainsim.api import DEFAULT_SCENARIO
+    """The shipped scenario library (`chainsim.library`)."""
+    from chainsim.library import library_dir as shipped
 
-    return Path(DEFAULT_SCENARIO).parent
+    return shipped()
 
 
 def scenario_path(name: str) -> Path | None:

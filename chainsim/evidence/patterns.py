@@ -24,6 +24,7 @@ from chainsim.evidence.metrics import METRICS
 from chainsim.evidence.runner import MetricTask, Term, run_tasks
 from chainsim.experiments.stats import mean_ci
 from chainsim.scenario import Scenario
+from chainsim.technology import YEAR
 
 FIELDS = {"id", "case", "claim", "passage", "metric", "args", "period", "low", "high",
           "tolerance", "versus"}
@@ -189,7 +190,9 @@ def horizons(patterns: Sequence[Pattern], scenarios: dict[str, Scenario]) -> dic
     for name, sc in scenarios.items():
         ends = [c.last_year() for p in patterns for c in p.cases() if c.case == name]
         need = max(ends) - sc.simulation.start_year if ends else sc.simulation.horizon_years
-        out[name] = min(sc.simulation.horizon_years, math.ceil(need * 4) / 4)
+        # One period more: a run stops before the snapshot due on its last day.
+        step = sc.simulation.period_days / YEAR
+        out[name] = min(sc.simulation.horizon_years, math.ceil(need / step) * step + step)
     return out
 
 

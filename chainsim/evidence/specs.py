@@ -1,0 +1,96 @@
+"""Proposition metrics: a headline metric by name, or a dated figure read from a run's
+per-period series (`chainsim.experiments.series`), written as a short spec string.
+
+    cluster.sinos.process_gain            a headline metric (docs/metrics.md)
+    mean:sinos.quasi_hierarchy@1975-1995  mean of a cluster series column over the periods
+                                          of the years 1975..1995
+    change:sinos.price_index@1990-1998    relative fall from the 1990 mean to the 1998 mean
+    fair:sinos@1997-03                    the cluster's share of the exhibitors at the fair
+                                          held in March 1997
+    exhibiting:sinos@1997-03              its exhibitors there per lead firm it started with
+
+The same function reads an experiment's stored series (`chainsim propositions`) and a
+worker's fresh run (`chainsim robustness`), so both report the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SPEC = re.compile(r"^(?P<kind>mean|change|fair|exhibiting):(?P<cluster>[^.@]+)"
+                  r"(?:\.(?P<column>[a-z_]+))?@(?P<a>\d{4})-(?P<b>\d{2,4})$")
+
+
+def parse(spec: str) -> dict[str, Any] | None:
+    """The parts of a series spec; None for a headline metric name."""
+    m = SPEC.match(spec)
+    if m is None:
+        return None
+    out = m.groupdict()
+    out["a"], out["b"] = int(out["a"]), int(out["b"])
+    return out
+
+
+def _year(rows: pd.DataFrame) -> np.ndarray:
+    """Calendar year of each period (the year it closes in, a close on 1 January counting
+    for the year before, as the period's midpoint does)."""
+    return np.floor(rows["year"].to_numpy(float) - 1e-9)
+
+
+def _in_years(rows: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    y = _year(rows)
+    return rows[(y >= first) & (y <= last)]
+
+
+def _fair_row(rows: pd.DataFrame, year: int, month: int) -> pd.Series | None:
+    """The period holding the fair: the first that closes on or after its day."""
+    when = year + (month - 1) / 12
+    after = rows[rows["year"].to_numpy(float) >= when - 1e-9]
+    return after.sort_values("year").iloc[0] if not after.empty else None
+
+
+def lead_firms(scenario: Any, cluster: str) -> int:
+    for c in scenario.clusters:
+        if c.id == cluster:
+            return sum(f.count for f in c.firms if f.role == "lead")
+    return 0
+
+
+def value(spec: str, head: Mapping[str, float], clusters: pd.DataFrame,
+          scenario: Any = None) -> float:
+    """The spec's value for one run: `head` its headline metrics, `clusters` its cluster
+    series (one row per period and cluster)."""
+    p = parse(spec)
+    if p is None:
+        return float(head.get(spec, math.nan))
+    rows = clusters[clusters["cluster"] == p["cluster"]]
+    if p["kind"] == "mean":
+        window = _in_years(rows, p["a"], p["b"])[p["column"]]
+        return float(window.mean()) if window.notna().any() else math.nan
+    if p["kind"] == "change":
+        first = _in_years(rows, p["a"], p["a"])[p["column"]].mean()
+        last = _in_years(rows, p["b"], p["b"])[p["column"]].mean()
+        return float(1.0 - last / first) if first and math.isfinite(first) else math.nan
+    row = _fair_row(rows, p["a"], p["b"])
+    if row is None:
+        return math.nan
+    if p["kind"] == "fair":
+        return float(row["fair_share"])
+    leads = lead_firms(scenario, p["cluster"]) if scenario is not None else 0
+    return float(row["exhibitors"]) / leads if leads else math.nan
+
+
+def last_year(spec: str) -> float | None:
+    """The last (fractional) year a series spec reads; None for a headline metric."""
+    p = parse(spec)
+    if p is None:
+        return None
+    if p["kind"] in ("fair", "exhibiting"):
+        return p["a"] + p["b"] / 12
+    return float(p["b"] + 1)

@@ -1,0 +1,111 @@
+"""Propositions from causes: configurations differ only in a named cause, verdicts agree
+with the corrected p-values shown, and dated specs read the right periods."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from chainsim.cli import cli
+from chainsim.evidence import specs
+from chainsim.propositions import PROPOSITIONS, Check, Proposition, Side, evaluate_samples, sides
+
+FORBIDDEN = ("governance", "product_definition", "rules.")
+
+
+def test_no_configuration_sets_governance_rules_or_product_definition() -> None:
+    for side in sides().values():
+        for o in side.overrides:
+            key = o.split("=", 1)[0]
+            assert not any(f in key for f in FORBIDDEN), (side.name, o)
+
+
+def test_the_two_sides_of_each_check_share_the_file_except_the_case_contrast() -> None:
+    for p in PROPOSITIONS:
+        for c in p.checks:
+            a, b = c.a or p.a, c.b or p.b
+            if p.number != 8:
+                assert a.file == b.file, (p.number, a, b)
+                assert a.overrides != b.overrides
+
+
+def test_dose_levels_vary_one_cause() -> None:
+    for p in PROPOSITIONS:
+        if p.dose is None:
+            continue
+        keys = {o.split("=")[0] for _, s in p.dose.levels for o in s.overrides}
+        assert len(keys) <= 2, (p.number, keys)  # P3 has two causes, each alone
+
+
+def two_checks(sign: int) -> tuple[Proposition, ...]:
+    a, b = Side("x.toml", (), "a"), Side("x.toml", ("k=1",), "b")
+    checks = tuple(Check(f"c{i}", f"m{i}", f"m{i}", sign) for i in range(2))
+    return (Proposition(1, "claim", "H&S", "k", a, b, checks),)
+
+
+def test_verdict_reads_the_bonferroni_interval_shown() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=8)
+    # m0: a clear effect; m1: raw p about 0.03, which the correction over 2 checks loses.
+    shift = {"m0": 1.0 + 0.01 * rng.normal(size=8), "m1": 0.35 + 0.4 * rng.normal(size=8)}
+
+    def get(config: str, metric: str) -> np.ndarray:
+        return base + (shift[metric] if config == "b" else 0.0)
+
+    rows = evaluate_samples(get, props=two_checks(+1))
+    assert [r["comparisons"] for r in rows] == [2, 2]
+    for r in rows:
+        assert r["p_adjusted"] == pytest.approx(min(1.0, 2 * r["p_value"]))
+        agrees = r["ci_low"] > 0
+        assert (r["verdict"] == "agrees") == agrees == (r["p_adjusted"] < 0.05)
+    assert rows[0]["verdict"] == "agrees"
+
+
+def test_every_verdict_matches_its_adjusted_p_on_random_samples() -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        effect = rng.normal(scale=0.5, size=2)
+        noise = rng.normal(size=(2, 6))
+
+        def get(config: str, metric: str, effect=effect, noise=noise) -> np.ndarray:
+            i = int(metric[1])
+            return noise[i] * 0.3 + (effect[i] if config == "b" else 0.0)
+
+        for r in evaluate_samples(get, props=two_checks(+1 if trial % 2 else -1)):
+            significant = r["p_adjusted"] < 0.05
+            assert (r["verdict"] != "inconclusive") == significant, r
+
+
+def series() -> pd.DataFrame:
+    year = 1990 + np.arange(1, 13) / 4  # quarterly closes 1990.25 .. 1993.0
+    return pd.DataFrame({"cluster": "a", "year": year, "quasi_hierarchy": np.arange(12.0),
+                         "price_index": [10.0] * 4 + [9.0] * 4 + [8.0] * 4,
+                         "fair_share": np.where(np.arange(12) % 2 == 0, 0.01, np.nan),
+                         "exhibitors": np.where(np.arange(12) % 2 == 0, 3.0, np.nan)})
+
+
+def test_series_specs_read_their_years() -> None:
+    rows = series()
+    # The close on 1 January 1991 belongs to 1990.
+    assert specs.value("mean:a.quasi_hierarchy@1990-1990", {}, rows) == pytest.approx(1.5)
+    assert specs.value("change:a.price_index@1990-1992", {}, rows) == pytest.approx(0.2)
+    assert specs.value("fair:a@1991-03", {}, rows) == pytest.approx(0.01)
+    assert specs.value("cluster.a.units", {"cluster.a.units": 5.0}, rows) == 5.0
+    assert np.isnan(specs.value("fair:a@1999-03", {}, rows))
+    assert specs.last_year("fair:a@1997-03") == pytest.approx(1997.25)
+
+
+def test_propositions_command_small() -> None:
+    result = CliRunner().invoke(cli, ["propositions", "--replications", "2", "--horizon",
+                                      "1", "--executor", "serial", "--json",
+                                      "--proposition", "4", "--proposition", "7"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [p["proposition"] for p in data["propositions"]] == [4, 7]
+    assert "Bonferroni" in data["correction"] and data["comparisons"] == 4
+    p4 = data["propositions"][0]
+    assert [row["level"] for row in p4["dose"]["levels"]] == ["x1", "x2", "x3", "x4"]
