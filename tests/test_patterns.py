@@ -148,8 +148,8 @@ def test_horizon_stops_at_the_last_year_read() -> None:
     p = pattern("fair", 0.1, 0.5)
     p = Pattern(p.id, p.claim, p.passage, p.period, p.tolerance,
                 Case("italian_district", p.main.term), None, 0.1, 0.5)
-    # The March 1997 fair of a run starting in 1990: 7.25 years (to the next quarter).
-    assert horizons([p], {"italian_district": sc}) == {"italian_district": 7.25}
+    # The March 1997 fair of a run starting in 1990: 7.25 years, and one period more.
+    assert horizons([p], {"italian_district": sc}) == {"italian_district": 7.5}
 
 
 def test_bad_pattern_file_gives_one_line_per_problem(tmp_path) -> None:
