@@ -13,7 +13,7 @@ import pytest
 
 from chainsim.experiments import design as d
 from chainsim.experiments.executors import open_executor
-from chainsim.experiments.outputs import ReplicationStore, prepare_output, write_outputs
+from chainsim.experiments.outputs import ReplicationStore, open_output, prepare_output
 from chainsim.experiments.runner import (
     Configuration,
     ReplicationError,
@@ -262,13 +262,14 @@ def test_prepare_output_refuses_foreign_or_different_experiments(tmp_path: Path,
 
 def test_outputs_resume_reuses_saved_replications(tmp_path: Path, base) -> None:
     seed, configs = resolve_configurations([Configuration("run", base)], None, 1.0)
-    out, store, manifest = prepare_output(tmp_path, "run", configs, seed, 3, resume=False)
-    first = run_experiment(configs, 2, store=store)
-    assert first.reused == 0 and store.finished() == 2
-    out, store, manifest = prepare_output(tmp_path, "run", configs, seed, 3, resume=True)
-    exp = run_experiment(configs, 3, store=store)
-    assert exp.reused == 2
-    write_outputs(out, exp, replicated_summary(exp), manifest)
+    with open_output(tmp_path, "run", configs, seed, 3, resume=False) as output:
+        first = run_experiment(configs, 2, store=output.store)
+    assert first.reused == 0 and output.store.finished() == 2
+    with open_output(tmp_path, "run", configs, seed, 3, resume=True) as output:
+        exp = run_experiment(configs, 3, store=output.store)
+        assert exp.reused == 2
+        output.write(exp, replicated_summary(exp))
+    out = output.path
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["replications_reused"] == 2
     for name in ("replications.parquet", "series/clusters.parquet", "series/buyers.parquet",

@@ -183,13 +183,16 @@ def run_batched(
     batch_size: int | None = None,
     on_done: Callable[[int], None] | None = None,
     on_batch: Callable[[int, list[R]], None] | None = None,
+    keep_results: bool = True,
 ) -> list[R]:
     """Map module-level ``fn`` over ``tasks`` in contiguous batches; results in input order.
 
     As each batch finishes (in completion order), ``on_batch(start, results)`` receives its
     results (``start`` is the index of its first task), e.g. to save them at once so an
     interrupted experiment can resume; then ``on_done(k)`` is called with its size. The
-    first task exception cancels the batches not yet started and is re-raised.
+    first task exception cancels the batches not yet started and is re-raised. With
+    ``keep_results=False`` nothing is kept once ``on_batch`` has had it (an empty list is
+    returned), so memory does not grow with the number of tasks.
     """
     if batch_size is None:
         batch_size = default_batch_size(len(tasks))
@@ -200,12 +203,13 @@ def run_batched(
         executor.submit(_run_batch, fn, list(tasks[start : start + batch_size])): start
         for start in range(0, len(tasks), batch_size)
     }
-    results: list[Any] = [None] * len(tasks)
+    results: list[Any] = [None] * len(tasks) if keep_results else []
     try:
         for future in as_completed(futures):
             batch_results = future.result()
-            start = futures[future]
-            results[start : start + len(batch_results)] = batch_results
+            start = futures.pop(future)
+            if keep_results:
+                results[start : start + len(batch_results)] = batch_results
             if on_batch is not None:
                 on_batch(start, batch_results)
             if on_done is not None:
@@ -214,7 +218,7 @@ def run_batched(
         for future in futures:
             future.cancel()
         raise
-    return results
+    return results if keep_results else []
 
 
 def _ignore(_k: int) -> None:

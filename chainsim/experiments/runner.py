@@ -9,16 +9,20 @@ A task is small and picklable (configuration name, frozen scenario, seed, replic
 horizon); the module-level worker `run_replication` sends back only the headline metrics
 and the per-period series (`chainsim.experiments.series`), never the simulated world.
 Tasks go out in batches (`run_batched`); with an output directory each finished
-replication is saved at once, so an interrupted experiment resumes where it stopped.
+replication is saved at once, so an interrupted experiment resumes where it stopped, and
+the main process keeps only each replication's row of headline metrics: the series stay
+on disk until the tables are written (`StoredSeries`), so memory does not grow with the
+number of replications beyond that row.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import math
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,7 @@ from chainsim.engine.simulation import simulate
 from chainsim.experiments.executors import SerialExecutor, progress, run_batched
 from chainsim.experiments.series import run_series
 from chainsim.experiments.stats import MeanCI, compare_configurations, mean_ci
+from chainsim.output import to_json
 from chainsim.results.summary import BUYER_METRICS, CLUSTER_METRICS, headline
 from chainsim.scenario import Scenario
 
@@ -65,6 +70,7 @@ class Task:
     seed: int
     replication: int
     horizon_years: float
+    series: bool = True  # False: the caller keeps no series, so none are computed
 
 
 @dataclass
@@ -84,12 +90,23 @@ class ReplicationError(RuntimeError):
     """A replication raised; the message names the configuration and replication."""
 
 
+class WorkersLost(ReplicationError):
+    """A worker process died (killed, out of memory) or the cluster lost it: the
+    replications it held did not finish; those saved before stay saved."""
+
+
+class SaveFailed(ReplicationError):
+    """A finished replication could not be saved (disk full, permissions); nothing of it
+    was left half-written, and those saved before stay saved."""
+
+
 def run_replication(task: Task) -> ReplicationOutput:
     """Simulate one replication and keep only its headline metrics and series."""
     try:
         result = simulate(task.scenario, seed=task.seed, replication=task.replication,
                           horizon_years=task.horizon_years)
-        metrics, series = headline(result), run_series(result)
+        metrics = headline(result)
+        series = run_series(result) if task.series else {}
     except Exception as exc:
         # Re-raised with a plain message so it pickles back from any worker.
         raise ReplicationError(f"configuration {task.config!r}, replication "
@@ -117,6 +134,24 @@ def replication_frames(out: ReplicationOutput) -> dict[str, pd.DataFrame]:
         frame.insert(0, "config", out.config)
         frames[name] = frame.astype({"replication": "int64"})
     return frames
+
+
+def fingerprint(config: Configuration) -> str:
+    """Identity of a resolved configuration (scenario incl. seed and horizon, version)."""
+    from chainsim import __version__
+
+    text = to_json({"scenario": config.scenario.model_dump(mode="json"),
+                    "version": __version__}, indent=None)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replication_identity(config: Configuration, seed: int) -> dict[str, Any]:
+    """What a saved replication must prove to be reused (with its own index): the
+    configuration's name, scenario fingerprint, overrides, seed and chainsim version."""
+    from chainsim import __version__
+
+    return {"config": config.name, "fingerprint": fingerprint(config),
+            "overrides": list(config.overrides), "seed": int(seed), "version": __version__}
 
 
 def with_run_settings(scenario: Scenario, seed: int, horizon_years: float) -> Scenario:
@@ -149,7 +184,7 @@ class Experiment:
     replications: int
     seed: int
     metrics: pd.DataFrame
-    series: dict[str, pd.DataFrame]
+    series: Mapping[str, pd.DataFrame]  # in memory, or read back from --out (StoredSeries)
     wall_seconds: float
     reused: int = 0
     confidence: float = 0.95
@@ -266,6 +301,82 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class MetricRows:
+    """Each replication's headline metrics, kept compactly (one float array per row,
+    column names shared) and assembled into one table at the end exactly as stacking the
+    one-row frames would (`_concat`): columns in the first row's order, then any others
+    sorted; a metric a row lacks is NaN."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, int], tuple[int, float]] = {}
+        self._values: dict[tuple[str, int], tuple[int, np.ndarray]] = {}
+        self._columns: dict[tuple[str, ...], int] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key: tuple[str, int]) -> bool:
+        return key in self._ids
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Keep the one-row metrics frame of a replication."""
+        row = frame.iloc[0]
+        names = tuple(c for c in frame.columns if c not in ID_COLUMNS)
+        kind = self._columns.setdefault(names, len(self._columns))
+        key = (str(row["config"]), int(row["replication"]))
+        self._ids[key] = (int(row["events"]), float(row["wall_seconds"]))
+        self._values[key] = (kind, frame[list(names)].to_numpy(float)[0])
+
+    def table(self, order: Sequence[tuple[str, int]], seed: int) -> pd.DataFrame:
+        """The rows of `order` as one frame (ID_COLUMNS, then the metrics)."""
+        names = list(self._columns)  # in first-seen order
+        first = list(names[0]) if names else []
+        extra = sorted({c for n in names for c in n} - set(first))
+        columns = first + extra
+        position = {c: i for i, c in enumerate(columns)}
+        values = np.full((len(order), len(columns)), np.nan)
+        for i, key in enumerate(order):
+            kind, row = self._values[key]
+            values[i, [position[c] for c in names[kind]]] = row
+        ids = {"config": np.array([k[0] for k in order], dtype=object),
+               "replication": np.array([k[1] for k in order], dtype="int64"),
+               "seed": np.full(len(order), seed, dtype="int64"),
+               "events": np.array([self._ids[k][0] for k in order], dtype="int64"),
+               "wall_seconds": np.array([self._ids[k][1] for k in order], dtype=float)}
+        metrics = pd.DataFrame(values, columns=columns)
+        return pd.concat([pd.DataFrame(ids), metrics], axis=1)
+
+
+class StoredSeries(Mapping[str, pd.DataFrame]):
+    """The per-period series of an experiment whose replications are on disk: each
+    table is read and stacked only when asked for (`parts` yields it replication by
+    replication, `tables` as Arrow tables, for writing without holding it whole)."""
+
+    def __init__(self, store: Any, order: Sequence[tuple[str, int]]):
+        self.store = store
+        self.order = list(order)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in SERIES_TABLES:
+            raise KeyError(name)
+        return _concat(list(self.parts(name)))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERIES_TABLES)
+
+    def __len__(self) -> int:
+        return len(SERIES_TABLES)
+
+    def parts(self, name: str) -> Iterator[pd.DataFrame]:
+        for config, replication in self.order:
+            yield self.store.read_table(config, replication, name)
+
+    def tables(self, name: str) -> Iterator[Any]:
+        """The parts as Arrow tables, as saved (for streaming them into one file)."""
+        for config, replication in self.order:
+            yield self.store.read_arrow(config, replication, name)
+
+
 def run_experiment(
     configurations: Sequence[Configuration],
     replications: int,
@@ -279,12 +390,16 @@ def run_experiment(
     show_progress: bool = False,
     kind: str = "run",
     on_saved: Callable[[int], None] | None = None,
+    keep_series: bool = True,
 ) -> Experiment:
     """Run replications 0..N-1 of every configuration with common random numbers.
 
     `seed` (default: the first configuration's) and `horizon_years` (default: each
     scenario's) apply to every configuration. `store` (an `outputs.ReplicationStore`)
-    saves each replication as it finishes and supplies those already saved.
+    saves each replication as it finishes and supplies those already saved that prove
+    they belong to this experiment (`replication_identity`); with a store the series are
+    read back from it when needed (`StoredSeries`). Without a store, `keep_series=False`
+    computes no series at all (the command line without --out).
     """
     if not configurations:
         raise ValueError("no configurations to run")
@@ -295,46 +410,92 @@ def run_experiment(
         raise ValueError(f"replications must be >= 1, got {replications}")
     started = time.perf_counter()
     seed, configs = resolve_configurations(configurations, seed, horizon_years)
-
-    frames: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
+    identities = {c.name: replication_identity(c, seed) for c in configs}
+    keep_series = keep_series or store is not None
+    rows = MetricRows()
+    held: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
     tasks = []
     for c in configs:
         for r in range(replications):
-            cached = store.load(c.name, r) if store is not None else None
+            cached = store.load_metrics(c.name, r, identities[c.name]) if store else None
             if cached is not None:
-                frames[(c.name, r)] = cached
+                rows.add(cached)
             else:
                 tasks.append(Task(c.name, c.scenario, seed, r,
-                                  c.scenario.simulation.horizon_years))
-    reused = len(frames)
+                                  c.scenario.simulation.horizon_years, keep_series))
+    reused = len(rows)
 
     def save(_start: int, outputs: list[ReplicationOutput]) -> None:
         for out in outputs:
             f = replication_frames(out)
             if store is not None:
-                store.save(out.config, out.replication, f)
-            frames[(out.config, out.replication)] = f
+                _save(store, out, f, identities[out.config])
+            elif keep_series:
+                held[(out.config, out.replication)] = f
+            rows.add(f["metrics"])
         if on_saved is not None:
             on_saved(len(outputs))
 
     if tasks:
-        pool = executor if executor is not None else SerialExecutor()
-        if batch_size is None:
-            from chainsim.experiments.executors import default_batch_size
-
-            batch_size = default_batch_size(len(tasks), workers_hint)
-        with progress(len(tasks), f"{len(tasks)} replications", show_progress) as advance:
-            run_batched(run_replication, tasks, pool, batch_size, on_done=advance,
-                        on_batch=save)
-
+        _run_tasks(tasks, executor, batch_size, workers_hint, show_progress, save)
     order = [(c.name, r) for c in configs for r in range(replications)]
-    metrics = _concat([frames[k]["metrics"] for k in order])
+    metrics = rows.table(order, seed)
     orders = [c for c in metrics.columns if c.startswith("orders.")]
     metrics[orders] = metrics[orders].fillna(0.0)  # a refusal reason that never happened
-    series = {name: _concat([frames[k][name] for k in order]) for name in SERIES_TABLES}
+    series: Mapping[str, pd.DataFrame]
+    if store is not None:
+        series = StoredSeries(store, order)
+    else:
+        series = {name: _concat([held[k][name] for k in order]) if keep_series
+                  else pd.DataFrame() for name in SERIES_TABLES}
     return Experiment(kind=kind, configurations=configs, replications=replications,
                       seed=seed, metrics=metrics, series=series,
                       wall_seconds=time.perf_counter() - started, reused=reused)
+
+
+def _save(store: Any, out: ReplicationOutput, frames: dict[str, pd.DataFrame],
+          identity: dict[str, Any]) -> None:
+    try:
+        store.save(out.config, out.replication, frames, identity)
+    except OSError as exc:
+        raise SaveFailed(f"cannot save replication {out.replication} of configuration "
+                         f"{out.config!r} under {store.root}: "
+                         f"{exc.strerror or exc}") from None
+
+
+def _run_tasks(tasks: list[Task], executor: Executor | None, batch_size: int | None,
+               workers_hint: int | None, show_progress: bool,
+               save: Callable[[int, list[ReplicationOutput]], None]) -> None:
+    """Run the tasks in batches; a dead worker becomes `WorkersLost`."""
+    from chainsim.experiments.executors import default_batch_size
+
+    pool = executor if executor is not None else SerialExecutor()
+    if batch_size is None:
+        batch_size = default_batch_size(len(tasks), workers_hint)
+    try:
+        with progress(len(tasks), f"{len(tasks)} replications", show_progress) as advance:
+            run_batched(run_replication, tasks, pool, batch_size, on_done=advance,
+                        on_batch=save, keep_results=False)
+    except BrokenExecutor:
+        raise WorkersLost("a worker process died (killed, or out of memory?); the "
+                          "replications it was running did not finish") from None
+    except Exception as exc:
+        lost = _lost_worker(exc)
+        if lost is None:
+            raise
+        raise WorkersLost(lost) from None
+
+
+def _lost_worker(exc: BaseException) -> str | None:
+    """A message if `exc` says a Dask worker or the scheduler was lost (Dask's own
+    exception types, matched by name so Dask stays optional)."""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return ("a Dask worker died repeatedly while running replications (killed, or "
+                "out of memory?)")
+    if name in ("CommClosedError", "CancelledError", "FutureCancelledError"):
+        return f"the Dask cluster stopped answering ({name})"
+    return None
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
