@@ -401,28 +401,14 @@ def run_experiment(
     read back from it when needed (`StoredSeries`). Without a store, `keep_series=False`
     computes no series at all (the command line without --out).
     """
-    if not configurations:
-        raise ValueError("no configurations to run")
-    names = [c.name for c in configurations]
-    if len(set(names)) != len(names):
-        raise ValueError(f"configuration names must be unique: {names}")
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
+    _check_arguments(configurations, replications)
     started = time.perf_counter()
     seed, configs = resolve_configurations(configurations, seed, horizon_years)
     identities = {c.name: replication_identity(c, seed) for c in configs}
     keep_series = keep_series or store is not None
     rows = MetricRows()
     held: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
-    tasks = []
-    for c in configs:
-        for r in range(replications):
-            cached = store.load_metrics(c.name, r, identities[c.name]) if store else None
-            if cached is not None:
-                rows.add(cached)
-            else:
-                tasks.append(Task(c.name, c.scenario, seed, r,
-                                  c.scenario.simulation.horizon_years, keep_series))
+    tasks = _tasks_to_run(configs, replications, seed, store, identities, rows, keep_series)
     reused = len(rows)
 
     def save(_start: int, outputs: list[ReplicationOutput]) -> None:
@@ -451,6 +437,32 @@ def run_experiment(
     return Experiment(kind=kind, configurations=configs, replications=replications,
                       seed=seed, metrics=metrics, series=series,
                       wall_seconds=time.perf_counter() - started, reused=reused)
+
+
+def _check_arguments(configurations: Sequence[Configuration], replications: int) -> None:
+    if not configurations:
+        raise ValueError("no configurations to run")
+    names = [c.name for c in configurations]
+    if len(set(names)) != len(names):
+        raise ValueError(f"configuration names must be unique: {names}")
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+
+
+def _tasks_to_run(configs: list[Configuration], replications: int, seed: int, store: Any,
+                  identities: dict[str, dict[str, Any]], rows: MetricRows,
+                  keep_series: bool) -> list[Task]:
+    """The replications not already saved; the saved ones' metrics go into `rows`."""
+    tasks = []
+    for c in configs:
+        for r in range(replications):
+            cached = store.load_metrics(c.name, r, identities[c.name]) if store else None
+            if cached is not None:
+                rows.add(cached)
+            else:
+                tasks.append(Task(c.name, c.scenario, seed, r,
+                                  c.scenario.simulation.horizon_years, keep_series))
+    return tasks
 
 
 def _save(store: Any, out: ReplicationOutput, frames: dict[str, pd.DataFrame],
