@@ -238,7 +238,8 @@ def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
     assert not (killed / "summary.json").exists()
     for rep in done:  # every replication on disk is complete
         assert sorted(p.name for p in rep.iterdir()) == [
-            "buyers.parquet", "clusters.parquet", "governance.parquet", "metrics.parquet"]
+            "buyers.parquet", "clusters.parquet", "governance.parquet", "identity.json",
+            "metrics.parquet"]
 
     resumed = subprocess.run([*args, "--out", str(killed), "--resume"], capture_output=True,
                              text=True, timeout=300)

@@ -316,13 +316,13 @@ def _check_resume(out: Path, old: dict[str, Any], kind: str, seed: int,
         raise OutputError(f"{prefix} {MANIFEST}: 'configurations' is not a list of "
                           f"objects (damaged manifest){hint}")
     if old.get("seed") != seed:
-        raise OutputError(f"{prefix} the saved experiment ran with seed "
-                          f"{old.get('seed')!r}, not {seed}{hint}")
+        raise OutputError(f"{prefix} seed {seed} differs from the saved experiment's "
+                          f"({old.get('seed')!r}){hint}")
     versions = old.get("versions")
     saved_version = versions.get("chainsim") if isinstance(versions, dict) else None
     if saved_version != __version__:
-        raise OutputError(f"{prefix} the saved experiment was run by chainsim "
-                          f"{saved_version!r}, this is {__version__}{hint}")
+        raise OutputError(f"{prefix} chainsim {__version__} differs from the saved "
+                          f"experiment's ({saved_version!r}){hint}")
     saved = {c.get("name"): c.get("fingerprint") for c in configs}
     changed = [n for n, fp in current.items() if n in saved and saved[n] != fp]
     if changed:
