@@ -1,5 +1,7 @@
-"""`chainsim report DIR`: a self-contained HTML page and PNG figures from the --out of a
-replicated run, a comparison and a sweep; bad input is one line, exit 2, nothing written."""
+"""`chainsim report DIR`: one self-contained interactive HTML page (plotly.js inlined, the
+figures as JSON) from the --out of a single run, a replicated run, a comparison and a
+sweep; bad input is one line, exit 2, nothing written. The page in a real browser:
+tests/test_browser.py."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ SHORT = ["--set", "simulation.start_year=1989", "--set", "shocks.0.year=1990",
          "--set", "shocks.1.year=1990", "--horizon", "2"]
 SERIAL = ["--executor", "serial", "--quiet", "--replications", "2"]
 PNG = b"\x89PNG\r\n\x1a\n"
+SPEC = re.compile(r'<script type="application/json" id="(spec-\d+)">(.*?)</script>', re.S)
 
 
 def invoke(*args: str):
@@ -62,43 +65,38 @@ def run_report(run_dir: Path) -> Path:
 
 
 def check_page(page: Path, figures: bool = True) -> str:
-    """The page exists, embeds its figures and fetches nothing from the network."""
+    """The page exists, carries its figures as JSON and loads nothing from elsewhere:
+    no script, style sheet, image or frame by address (whether the browser then makes a
+    request is tested in test_browser.py)."""
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    assert ("data:image/png;base64," in html) == figures
-    assert not re.search(r"https?://", html)
-    assert "<script" not in html.lower()
-    assert '<link rel="stylesheet"' not in html
-    assert not re.search(r'src="(?!data:)', html)  # every image inline
+    assert bool(SPEC.search(html)) == figures
+    assert not re.search(r"<(script|img|iframe|link)\b[^>]*\b(src|href)=", html, re.I)
+    assert "Plotly.newPlot" in html
+    for _, spec in SPEC.findall(html):
+        assert "<" not in spec  # written as \u003c: no text can close the element
+        json.loads(spec)
     return html
 
 
-def check_png(path: Path) -> None:
-    data = path.read_bytes()
-    assert data.startswith(PNG), path
-    import matplotlib.image
-
-    image = matplotlib.image.imread(path)
-    assert image.shape[0] > 200 and image.shape[1] > 400
+def figure_ids(html: str) -> set[str]:
+    return set(re.findall(r'<figure id="([^"]+)"><div class="plot"', html))
 
 
 def test_run_report_is_self_contained_with_figures(run_dir: Path, run_report: Path) -> None:
     html = check_page(run_report / "report.html")
-    names = {p.name for p in run_report.glob("*.png")}
-    assert {"price_index.png", "upgrading_sinos.png", "upgrading_china.png",
-            "governance.png", "fair_share.png"} <= names
-    for path in run_report.glob("*.png"):
-        check_png(path)
-    # every PNG on disk is the one embedded in the page
-    assert html.count("data:image/png;base64,") == len(names)
+    assert {"price_index", "upgrading_sinos", "upgrading_china", "governance_sinos",
+            "fair_share", "buyers", "distributions"} <= figure_ids(html)
+    assert not list(run_report.glob("*.png"))  # the figures live in the page
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert "Sinos Valley shoes" in html
     assert f"<dd>{manifest['seed']}</dd>" in html
     assert "2 (indices 0..1)" in html
     assert "chainsim version</dt><dd>0.1.0" in html
     assert escape(shlex.join(manifest["command"])) in html  # the command line
-    assert "cluster.sinos.price_decline" in html  # the headline table
+    assert 'title="cluster.sinos.price_decline">Sinos Valley: price decline' in html
     assert "Paired differences" not in html
+    assert "<h2>Scenario parameters</h2>" in html and "buyers.us-main.price" in html
 
 
 def test_compare_report_lists_both_configurations(compare_dir: Path, tmp_path: Path) -> None:
@@ -107,15 +105,15 @@ def test_compare_report_lists_both_configurations(compare_dir: Path, tmp_path: P
     assert result.exit_code == 0, result.output
     assert not (compare_dir / "report").exists()
     html = check_page(out / "report.html")
-    assert (out / "comparison.png").is_file()
-    for path in out.glob("*.png"):
-        check_png(path)
+    assert "comparison" in figure_ids(html)
     section = html[html.index("<h2>Paired differences</h2>"):html.index("<h2>Figures</h2>")]
     assert "sinos_market_buyers" in section and "sinos_valley" in section
     assert "difference from sinos_valley" in section
     table = pd.read_csv(compare_dir / "comparison.csv")
     row = table[table["metric"] == "cluster.sinos.process_gain"].iloc[0]
     assert f"{row['mean']:.4g}" in section  # the difference, as comparison.csv has it
+    fair = table[table["metric"] == "cluster.sinos.fair_share"].iloc[0]
+    assert f"{100 * fair['mean']:.4g}%" in section  # a share, in %
     headline = html[html.index("<h2>Headline metrics</h2>"):]
     assert "<th>sinos_valley</th><th>sinos_market_buyers</th>" in headline
 
@@ -131,8 +129,8 @@ def test_absent_series_are_skipped_and_said(run_dir: Path, tmp_path: Path) -> No
     (copy / "series" / "governance.parquet").unlink()
     (copy / "series" / "clusters.parquet").unlink()
     report = build_report(copy)
-    assert report.figures == []
-    html = check_page(report.page, figures=False)
+    assert {c.name for c in report.figures} == {"buyers", "distributions"}
+    html = check_page(report.page)
     assert "series/governance.parquet is absent" in html
     assert "Figures not drawn" in html and "Price index over time" in html
 
@@ -143,7 +141,7 @@ def test_sweep_report_plots_metrics_against_the_parameter(tmp_path: Path) -> Non
                     "--grid", "clusters.china.wage=0.1,0.5", "--out", out)
     assert result.exit_code == 0, result.output
     report = build_report(out, tmp_path / "rep")
-    assert "sweep.png" in {p.name for p in report.figures}
+    assert "sweep" in {c.name for c in report.figures}
     html = check_page(report.page)
     assert "<h2>Design points</h2>" in html and "clusters.china.wage" in html
 
@@ -206,10 +204,6 @@ def test_bad_input_is_one_line_exit_2_nothing_written(run_dir: Path, tmp_path: P
     empty = tmp_path / "empty"
     empty.mkdir()
     bad([empty], f"{empty}: not a chainsim output directory", empty / "report")
-    single = tmp_path / "single"
-    result = invoke("run", SINOS, *SHORT[:-1], "1", "--out", single, "--json")
-    assert result.exit_code == 0, result.output
-    bad([single], "the --out of a single run", single / "report")
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "manifest.json").write_text('{"tool": "other"}')
@@ -234,3 +228,130 @@ def test_bad_input_is_one_line_exit_2_nothing_written(run_dir: Path, tmp_path: P
     bad([run_dir, "--out", a_file], f"{a_file}: --out must be a directory")
     bad([run_dir, "--out", a_file / "sub"], f"{a_file / 'sub'}: cannot create it")
     assert a_file.read_text() == "x"
+
+
+@pytest.fixture(scope="module")
+def single_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("single") / "out"
+    result = invoke("run", SINOS, *SHORT[:-1], "3", "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def specs(html: str) -> dict[str, dict]:
+    """Each figure's Plotly spec by figure id."""
+    ids = re.findall(r'<figure id="([^"]+)"><div class="plot" data-spec="(spec-\d+)"', html)
+    data = dict(SPEC.findall(html))
+    return {fig: json.loads(data[spec]) for fig, spec in ids}
+
+
+def test_single_run_report_has_the_network_with_a_period_slider(single_dir: Path) -> None:
+    result = invoke("report", single_dir)
+    assert result.exit_code == 0, result.output
+    html = check_page(single_dir / "report" / "report.html")
+    figs = specs(html)
+    assert {"network", "price_index", "upgrading_sinos", "buyers"} <= set(figs)
+    net = figs["network"]
+    periods = pd.read_parquet(single_dir / "links.parquet")["period"].nunique()
+    assert len(net["frames"]) == periods  # one frame per recorded period
+    steps = net["layout"]["sliders"][0]["steps"]
+    assert [s["args"][0][0] for s in steps] == [f["name"] for f in net["frames"]]
+    # the edges change over the run (governance, shares, new suppliers)
+    first, last = net["frames"][0]["data"], net["frames"][-1]["data"]
+    assert first != last
+    assert "<h2>Decision log</h2>" in html and 'id="log-kind"' in html
+    assert "governance" in html and "expected_loss" in html  # the numbers behind
+    assert "kind</dt><dd>single" in html
+
+
+def test_entrant_lines_start_at_entry(single_dir: Path) -> None:
+    """China enters in 1990 (SHORT moves the shock): its capability lines have no point
+    before that, though its firms exist in the firm table from the start."""
+    report = build_report(single_dir, single_dir / "rep2")
+    chart = next(c for c in report.figures if c.name == "upgrading_china")
+    for trace in chart.figure["data"]:
+        points = [x for x, y in zip(trace["x"], trace["y"], strict=True) if y is not None]
+        assert points and min(points) > 1990.0
+
+
+def test_shares_are_in_percent_and_labels_replace_ids(compare_dir: Path, tmp_path: Path
+                                                      ) -> None:
+    report = build_report(compare_dir, tmp_path / "r")
+    fair = next(c for c in report.figures if c.name == "fair_share").figure
+    table = pd.read_parquet(compare_dir / "series" / "clusters.parquet")
+    peak = table.groupby(["config", "period", "cluster"])["fair_share"].mean().max()
+    ys = [y for t in fair["data"] for y in t["y"] if y is not None]
+    assert max(ys) == pytest.approx(100 * peak, rel=1e-5)
+    cmp = next(c for c in report.figures if c.name == "comparison").figure
+    titles = [a["text"] for a in cmp["layout"]["annotations"]]
+    assert "Sinos Valley: price decline" in titles
+    assert not any("cluster." in t for t in titles)
+
+
+def copy_of(run_dir: Path, tmp_path: Path, name: str) -> Path:
+    copy = tmp_path / name
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("report", "replications"))
+    return copy
+
+
+def edit_manifest(path: Path, **changes) -> None:
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest.update(changes)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_damaged_inputs_are_one_line(run_dir: Path, tmp_path: Path) -> None:
+    """Issue 14 item 15: each of these was a traceback."""
+    other = copy_of(run_dir, tmp_path, "other-table")
+    shutil.copy(other / "series" / "buyers.parquet", other / "series" / "clusters.parquet")
+    bad([other], f"{other / 'series' / 'clusters.parquet'}: not a chainsim table (no "
+                 "column cluster", other / "report")
+    renamed = copy_of(run_dir, tmp_path, "renamed")
+    manifest = json.loads((renamed / "manifest.json").read_text())
+    manifest["configurations"][0]["name"] = "elsewhere"
+    (renamed / "manifest.json").write_text(json.dumps(manifest))
+    bad([renamed], "configuration 'run' is not in manifest.json", renamed / "report")
+    for key in ("params", "overrides"):
+        listed = copy_of(run_dir, tmp_path, f"list-{key}")
+        manifest = json.loads((listed / "manifest.json").read_text())
+        manifest["configurations"][0][key] = {"a": 1} if key == "overrides" else [1, 2]
+        (listed / "manifest.json").write_text(json.dumps(manifest))
+        bad([listed], f"configurations.0.{key}: not a", listed / "report")
+    execution = copy_of(run_dir, tmp_path, "list-execution")
+    edit_manifest(execution, execution=["serial"])
+    bad([execution], "manifest.json: execution: not an object", execution / "report")
+
+
+def test_a_manifest_from_another_version(run_dir: Path, tmp_path: Path) -> None:
+    """Issue 14 item 21: a manifest from chainsim 9.9.9 was accepted without comment."""
+    newer = copy_of(run_dir, tmp_path, "newer")
+    manifest = json.loads((newer / "manifest.json").read_text())
+    edit_manifest(newer, versions={**manifest["versions"], "chainsim": "9.9.9"})
+    bad([newer], "written by chainsim 9.9.9, newer than this chainsim", newer / "report")
+    older = copy_of(run_dir, tmp_path, "older")
+    edit_manifest(older, versions={**manifest["versions"], "chainsim": "0.0.1"})
+    result = invoke("report", older)
+    assert result.exit_code == 0, result.output
+    assert "note: written by chainsim 0.0.1" in result.stdout
+    assert "written by chainsim 0.0.1" in (older / "report" / "report.html").read_text()
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> $\\foo{$ [/x]'
+
+
+def test_user_text_is_drawn_literally(tmp_path: Path) -> None:
+    """Issue 14 item 16 ($\\foo{$ in a sweep value crashed matplotlib's mathtext) and
+    issue 15 item 5: scenario text reaches the page and every figure escaped."""
+    out = tmp_path / "sweep"
+    result = invoke("sweep", SINOS, *SHORT[:-1], "1", "--executor", "serial", "--quiet",
+                    "--replications", "2", "--set", f"simulation.name={json.dumps(HOSTILE)}",
+                    "--grid", "clusters.sinos.name=a,$\\foo{$", "--out", out)
+    assert result.exit_code == 0, result.output
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
+    html = check_page(out / "report" / "report.html")
+    body = SPEC.sub("", html)
+    body = body[:body.index("<script>")] + body[body.rindex("</script>"):]  # no plotly.js
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert escape(HOSTILE) in body
+    assert "$\\foo{$" in html

@@ -1,8 +1,9 @@
 """`build_report`: read an experiment directory, draw the figures, write the page.
 
 Order matters for bad input: the directory is read completely and the output location
-checked (creating nothing) before any figure is drawn; the files are written last, each
-atomically (temporary file, then rename), the page after the figures it shows.
+checked (creating nothing) before any figure is drawn; the page is written last,
+atomically (temporary file, then rename), so an interrupted report leaves nothing
+half-written.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from chainsim.report.html import render
 
 PAGE = "report.html"
 DEFAULT_DIR = "report"
-# The figure files a report writes; older ones a new report does not redraw are removed.
+# The PNG figures earlier versions wrote beside the page; a new report removes them (its
+# figures live in the page, and each saves itself as PNG from its toolbar).
 FIGURE_FILES = re.compile(r"^(price_index|upgrading_.+|governance|fair_share|comparison|"
                           r"sweep)\.png$")
 
@@ -30,7 +32,7 @@ class Report:
     """What `build_report` wrote."""
 
     page: Path
-    figures: list[Path]
+    figures: list[Chart]
     skipped: list[Skipped]
     output: Output
 
@@ -66,9 +68,9 @@ def _write(path: Path, data: bytes) -> Path:
 
 def build_report(source: str | Path, out: str | Path | None = None,
                  command: Sequence[str] | None = None) -> Report:
-    """Write `report.html` and one PNG per figure for the experiment in `source`
-    (default output: SOURCE/report/). Raises ReportError, naming the path, for a
-    directory that is not a finished chainsim experiment or an unusable `out`."""
+    """Write `report.html` for the experiment or single run in `source` (default
+    output: SOURCE/report/). Raises ReportError, naming the path, for a directory that
+    is not a finished chainsim experiment or run, or an unusable `out`."""
     data = load_output(source)
     target = Path(out) if out is not None else Path(source) / DEFAULT_DIR
     check_target(target)
@@ -78,12 +80,9 @@ def build_report(source: str | Path, out: str | Path | None = None,
         target = prepare_dir(target)
     except OutputError as exc:
         raise ReportError(str(exc)) from None
-    written = [_write(target / chart.name, chart.png)
-               for chart in items if isinstance(chart, Chart)]
     html = _write(target / PAGE, page.encode("utf-8"))
-    names = {p.name for p in written}
     for old in target.iterdir():
-        if FIGURE_FILES.match(old.name) and old.name not in names and old.is_file():
+        if FIGURE_FILES.match(old.name) and old.is_file():
             old.unlink(missing_ok=True)
-    return Report(page=html, figures=written,
+    return Report(page=html, figures=[i for i in items if isinstance(i, Chart)],
                   skipped=[i for i in items if isinstance(i, Skipped)], output=data)

@@ -1,27 +1,36 @@
-"""The report's figures, drawn with matplotlib's Agg renderer into PNG bytes.
+"""The report's and the explorer's figures, as Plotly figures (zoom, hover, toggle).
 
-Every time series is shown as the mean over replications per period with its Student-t
+Every time series is the mean over replications per period with its Student-t
 confidence band (`band`), one colour per configuration, on a calendar-year axis
-(`year` = start_year + day / 360, as the series tables record it). A figure whose data
-are absent is returned as a `Skipped` with the reason, which the page states.
-Figures are built on `matplotlib.figure.Figure` directly (no pyplot), so no global state
-or display backend is involved.
+(`year` = start_year + day / 360, as the series tables record it); a single run is the
+same with one replication and no band. Shares are drawn in per cent. A cluster that
+enters late (an entrant shock, `active_from_year`) is drawn from its entry on. A figure
+whose data are absent is returned as a `Skipped` with the reason, which the page states.
+
+Scenario text (names, ids, parameter values) reaches Plotly escaped (`esc`): Plotly reads
+a small HTML subset in labels, and a user's `<a href=...>` or `$...$` must show as typed.
+
+Figures are Plotly's figure schema as plain dicts (`Panels`): building them through
+`plotly.graph_objects` validates every attribute and cost about a second per page of
+figures, too slow for the explorer's rerun; the grid geometry still comes from Plotly's
+`make_subplots`, computed once per grid shape.
 """
 
 from __future__ import annotations
 
-import io
-import re
+import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from chainsim.experiments.runner import DEFAULT_METRICS, match_metrics
+from chainsim.report import labels as lab
 from chainsim.report.data import Output
 
 CAPABILITIES = (("process", "Process capability"), ("product", "Product capability"),
@@ -30,18 +39,86 @@ GOVERNANCE = (("market", "market"), ("modular", "modular"), ("network", "network
               ("quasi_hierarchy", "quasi-hierarchy"), ("hierarchy", "hierarchy"))
 GOVERNANCE_COLOURS = {"market": "#1f77b4", "modular": "#9467bd", "network": "#2ca02c",
                       "quasi_hierarchy": "#d62728", "hierarchy": "#7f7f7f"}
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf")
 MAX_BANDED = 12  # more configurations than this: lines only, no bands
-DPI = 110
+MAX_PANELS = 6  # configurations drawn side by side in the governance figure
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif",
+        "size": 12}
 
 
 @dataclass
 class Chart:
-    """A drawn figure: its file name, title, caption and PNG bytes."""
+    """A drawn figure: its id, title, caption and the Plotly figure (a dict)."""
 
     name: str
     title: str
     caption: str
-    png: bytes
+    figure: dict[str, Any]
+
+
+AXIS = {"gridcolor": "#e8e8e8", "zeroline": False, "linecolor": "#999", "ticks": "outside",
+        "tickcolor": "#999", "automargin": True}
+
+
+@lru_cache(maxsize=64)
+def _grid(rows: int, cols: int, vspace: float, titles: int) -> dict[str, Any]:
+    """The layout of a rows x cols grid of panels, from Plotly's make_subplots."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=rows, cols=cols, vertical_spacing=vspace,
+                        horizontal_spacing=0.08, subplot_titles=[" "] * titles)
+    out = fig.to_dict()["layout"]
+    out.pop("template", None)
+    return out
+
+
+@dataclass
+class Panels:
+    """A figure of `n` panels in rows of `cols`, as a Plotly figure dict; panel i holds
+    the traces `add`ed to it. Unused cells of the last row are hidden."""
+
+    n: int
+    cols: int
+    titles: Sequence[str]
+    vspace: float = 0.12
+    data: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.cols = max(1, min(self.cols, self.n))
+        self.rows = -(-self.n // self.cols)
+        space = min(self.vspace, 0.9 / max(self.rows, 1)) if self.rows > 1 else 0.1
+        self.layout = copy.deepcopy(_grid(self.rows, self.cols, space, len(self.titles)))
+        for note, text in zip(self.layout.get("annotations", []), self.titles, strict=False):
+            note["text"] = text
+            note["font"] = {"size": 12}
+        for i in range(self.rows * self.cols):
+            for axis in ("x", "y"):
+                self.axis(i, axis).update(AXIS)
+                if i >= self.n:
+                    self.axis(i, axis)["visible"] = False
+
+    def axis(self, i: int, which: str = "y") -> dict[str, Any]:
+        key = f"{which}axis{i + 1 if i else ''}"
+        return self.layout.setdefault(key, {})
+
+    def add(self, i: int, trace: dict[str, Any]) -> None:
+        trace["xaxis"], trace["yaxis"] = (f"x{i + 1 if i else ''}", f"y{i + 1 if i else ''}")
+        self.data.append(trace)
+
+    def axes(self, which: str, **settings: Any) -> None:
+        for i in range(self.n):
+            self.axis(i, which).update(settings)
+
+    def figure(self, title: str, height: int) -> dict[str, Any]:
+        return {"data": self.data, "layout": layout(self.layout, title, height)}
+
+    def span(self, table: pd.DataFrame) -> None:
+        """Every panel's time axis covers the whole run, so a late start shows."""
+        years = table["year"].dropna()
+        if len(years) and years.max() > years.min():
+            pad = 0.02 * (years.max() - years.min())
+            self.axes("x", range=[float(years.min() - pad), float(years.max() + pad)])
 
 
 @dataclass
@@ -50,6 +127,12 @@ class Skipped:
 
     title: str
     reason: str
+
+
+def esc(text: object) -> str:
+    """User text for a Plotly label: HTML-escaped (Plotly shows entities as the
+    characters), so tags and TeX in scenario names appear as typed."""
+    return escape(str(text), quote=True)
 
 
 def band(frame: pd.DataFrame, keys: Sequence[str], column: str,
@@ -74,174 +157,181 @@ def band(frame: pd.DataFrame, keys: Sequence[str], column: str,
                          "high": mean + half, "n": out["count"].astype("int64")})
 
 
-def colours(names: Sequence[str]) -> dict[str, tuple]:
-    """One colour per configuration: tab10, tab20, else a viridis ramp."""
-    from matplotlib import colormaps
-
+def colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per configuration: ten distinct ones, then an evenly spaced ramp."""
     n = len(names)
-    if n <= 10:
-        cmap = colormaps["tab10"]
-        return {name: cmap(i) for i, name in enumerate(names)}
-    if n <= 20:  # the strong tab20 colours first, then their light partners
-        cmap = colormaps["tab20"]
-        order = [*range(0, 20, 2), *range(1, 20, 2)]
-        return {name: cmap(order[i]) for i, name in enumerate(names)}
-    cmap = colormaps["viridis"]
-    return {name: cmap(i / (n - 1)) for i, name in enumerate(names)}
+    if n <= len(PALETTE):
+        return {name: PALETTE[i] for i, name in enumerate(names)}
+    from plotly.colors import sample_colorscale
+
+    ramp = sample_colorscale("Viridis", [i / (n - 1) for i in range(n)])
+    return dict(zip(names, ramp, strict=True))
 
 
-def safe(name: str) -> str:
-    """A file-name-safe form of an id."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:60] or "x"
-
-
-def png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
-
-
-def grid(n: int, columns: int, width: float = 11.0, height: float = 3.0
-         ) -> tuple[Figure, list]:
-    """A figure of n panels in rows of `columns`; unused panels removed."""
-    cols = max(1, min(columns, n))
-    rows = -(-n // cols)
-    fig = Figure(figsize=(width, max(2.6, height * rows)), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel().tolist()
-    for ax in axes[n:]:
-        ax.remove()
-    return fig, axes[:n]
-
-
-def _draw(ax, b: pd.DataFrame, colour, label: str | None, banded: bool,
-          marker: str | None = None, lw: float = 1.6,
-          bounds: tuple[float, float] | None = None) -> None:
-    """A mean line and its CI band; `b` has year, mean, low, high. A band is clipped to
-    `bounds`, the range the quantity can take (a share lies in 0-1)."""
-    b = b.sort_values("year")
-    ax.plot(b["year"], b["mean"], color=colour, lw=lw, label=label, marker=marker,
-            ms=lw + 1.5 if marker else None)
-    if banded:
-        ok = b["low"].notna() & b["high"].notna()
-        low, high = b["low"][ok], b["high"][ok]
-        if bounds is not None:
-            low, high = low.clip(*bounds), high.clip(*bounds)
-        ax.fill_between(b["year"][ok], low, high, color=colour, alpha=0.2, lw=0)
-
-
-def widths(names: Sequence[str]) -> dict[str, float]:
-    """Line widths: with a few configurations the earlier ones are drawn wider, so a line
-    that coincides with a later one still shows at its edges."""
-    n = len(names)
-    if n > 6:
-        return dict.fromkeys(names, 1.4)
-    return {name: 1.5 + 1.2 * (n - 1 - i) / max(1, n - 1) for i, name in enumerate(names)}
-
-
-def _style(ax, title: str, ylabel: str) -> None:
-    low, high = ax.get_xlim()
-    if high - low >= 3:  # whole calendar years
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
-    else:  # a short run: fractions of a year, few enough not to collide
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
-    ax.ticklabel_format(axis="x", style="plain", useOffset=False)  # 1989.5, not +1.99e3
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.set_xlabel("year", fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.grid(True, alpha=0.3, lw=0.5)
-
-
-def _legend(fig: Figure, out: Output, shown: Sequence[str], col: dict) -> None:
-    """A legend of configurations below the panels (none for a single configuration)."""
-    if len(shown) < 2:
-        return
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], color=col[n], lw=2) for n in shown]
-    labels = [label(out, n) for n in shown]
-    fit = max(1, int(fig.get_figwidth() * 13) // (max(map(len, labels)) + 6))
-    ncols = min(len(shown), 4, fit)
-    fig.legend(handles, labels, loc="outside lower center", fontsize=8, frameon=False,
-               ncols=ncols)
-    rows = -(-len(shown) // ncols)  # room for the legend, not taken from the panels
-    fig.set_figheight(fig.get_figheight() + 0.19 * rows + 0.1)
+def rgba(colour: str, alpha: float) -> str:
+    """A hex or rgb() colour with transparency, for confidence bands."""
+    if colour.startswith("#"):
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:-1].split(",")[:3])
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def label(out: Output, name: str) -> str:
-    """A configuration's legend label; a sweep point shows its parameter values."""
+    """A configuration's legend label (escaped); a sweep point shows its values."""
     params = next((c.params for c in out.configs if c.name == name), {})
     if out.kind != "sweep" or not params:
-        return name
-    return f"{name}: " + ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in params.items())
+        return esc(name)
+    return esc(f"{name}: " + ", ".join(f"{k.rsplit('.', 1)[-1]}={v}"
+                                       for k, v in params.items()))
 
 
-def _reps(out: Output) -> str:
-    n = out.manifest.get("replications")
-    return f"{n} replications" if isinstance(n, int) else "the replications"
+def agent_text(out: Output, ident: str) -> str:
+    """A cluster's or buyer's name from its scenario, with the id (plain text)."""
+    name = out.agent_names().get(ident, ident)
+    return name if name == ident else f"{name} ({ident})"
 
 
-def _ci_text(out: Output, banded: bool) -> str:
+def agent(out: Output, ident: str) -> str:
+    """`agent_text`, escaped for a Plotly label."""
+    return esc(agent_text(out, ident))
+
+
+def layout(base: dict[str, Any], title: str, height: int) -> dict[str, Any]:
+    """The common look of every figure (white, light grid, legend below)."""
+    return {**base, "title": {"text": esc(title), "x": 0.01, "font": {"size": 15}},
+            "height": height, "font": FONT, "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                       "x": 0},
+            "margin": {"l": 60, "r": 20, "t": 70, "b": 110}, "hovermode": "closest"}
+
+
+def values(x: Any, scale: float = 1.0) -> list[Any]:
+    """Numbers for a trace, NaN as None (a gap in the line; JSON has no NaN)."""
+    a = np.asarray(x, dtype=float) * scale
+    return [None if not np.isfinite(v) else round(float(v), 6) for v in a]
+
+
+def line(fig: Panels, i: int, b: pd.DataFrame, colour: str, name: str, group: str,
+         show: bool, banded: bool, scale: float = 1.0, width: float = 2.0,
+         dash: str | None = None, mode: str = "lines") -> None:
+    """A mean line in panel i and, with more than one replication, its band (`b`: year,
+    mean, low, high); one legend entry per `group` toggles it in every panel."""
+    b = b.sort_values("year")
+    x = values(b["year"])
+    if banded and b["low"].notna().any():
+        low, high = b["low"], b["high"]
+        if scale == 100.0:  # a share: its band stays within 0-100%
+            low, high = low.clip(0.0, 1.0), high.clip(0.0, 1.0)
+        fig.add(i, {"type": "scatter", "x": x, "y": values(high, scale),
+                    "mode": "lines", "line": {"width": 0}, "legendgroup": group,
+                    "showlegend": False, "hoverinfo": "skip"})
+        fig.add(i, {"type": "scatter", "x": x, "y": values(low, scale),
+                    "mode": "lines", "line": {"width": 0}, "fill": "tonexty",
+                    "fillcolor": rgba(colour, 0.2), "legendgroup": group,
+                    "showlegend": False, "hoverinfo": "skip"})
+    fig.add(i, {"type": "scatter", "x": x, "y": values(b["mean"], scale), "mode": mode,
+                "name": name, "legendgroup": group, "showlegend": show,
+                "line": {"color": colour, "width": width, **({"dash": dash} if dash else {})},
+                "marker": {"size": 6, "color": colour},
+                "hovertemplate": f"{name}<br>%{{x:.2f}}: %{{y:.4g}}<extra></extra>"})
+
+
+def banded(out: Output) -> bool:
+    return 1 < len(out.names) <= MAX_BANDED or (
+        len(out.names) == 1 and out.kind != "single")
+
+
+def ci_text(out: Output) -> str:
+    if out.kind == "single":
+        return "One run: lines are its values per period."
     level = f"{out.confidence:.0%}"
-    if not banded:
-        return (f"Lines are means over {_reps(out)} per period; with more than "
-                f"{MAX_BANDED} configurations the {level} bands are left out.")
-    return (f"Lines are means over {_reps(out)} per period; bands are {level} Student-t "
-            "confidence intervals of the mean (no band where fewer than two replications "
+    n = out.manifest.get("replications")
+    reps = f"{n} replications" if isinstance(n, int) else "the replications"
+    if not banded(out):
+        return (f"Lines are means over {reps} per period; with more than {MAX_BANDED} "
+                f"configurations the {level} bands are left out.")
+    return (f"Lines are means over {reps} per period; bands are {level} Student-t "
+            "confidence intervals of the mean (none where fewer than two replications "
             "have a value).")
 
 
-def _cluster_panels(out: Output, column: str) -> tuple[list[str], pd.DataFrame]:
-    """The band of a clusters-series column per config, cluster and period, and the
-    clusters with a value somewhere."""
-    table = out.series["clusters"]
-    b = band(table, ["config", "cluster", "period"], column, out.confidence)
-    years = table.groupby(["config", "period"])["year"].first().rename("year")
-    b = b.join(years, on=["config", "period"])
-    clusters = [c for c in out.clusters() if not b[b["cluster"] == c].empty]
-    return clusters, b
+def cluster_table(out: Output) -> pd.DataFrame:
+    """The clusters series with every value before a cluster's entry blanked: an
+    entrant exists in the firm table from the start, but is in the chain only from
+    its entry year."""
+    table = out.series["clusters"].copy()
+    values = [c for c in table.columns if c not in ("config", "replication", "period",
+                                                     "time", "year", "cluster")]
+    for cfg in out.configs:
+        for cluster, year in cfg.entry_years.items():
+            before = ((table["config"] == cfg.name) & (table["cluster"] == cluster)
+                      & (table["year"] <= year))
+            table.loc[before, values] = np.nan
+    return table
 
 
-def _span(ax, out: Output, cluster: str) -> None:
-    """The x range of a cluster's panel: every recorded period of the configurations
-    that have the cluster, so a cluster that starts selling late is seen to."""
-    table = out.series["clusters"]
-    years = table.loc[table["cluster"] == cluster, "year"]
-    if len(years) and years.max() > years.min():
-        pad = 0.02 * (years.max() - years.min())
-        ax.set_xlim(years.min() - pad, years.max() + pad)
+def absent_reason(out: Output, cluster: str, what: str = "lead firms") -> str:
+    """Why a cluster has no panel: it enters after the run, or has no `what`."""
+    entry = [c.entry_years[cluster] for c in out.configs if cluster in c.entry_years]
+    table = out.series.get("clusters")
+    last = float(table["year"].max()) if table is not None and len(table) else None
+    if entry and last is not None and min(entry) >= last:
+        return f"it enters in {min(entry):g}, after the last recorded period ({last:.2f})"
+    return ("the cluster has no lead firms in any recorded period" if what == "lead firms"
+            else "the cluster has no active links in any recorded period")
+
+
+def _years(table: pd.DataFrame) -> pd.Series:
+    return table.groupby(["config", "period"])["year"].first().rename("year")
+
+
+def periods_per_year(out: Output) -> int:
+    days = out.configs[0].scenario.get("simulation", {}).get("period_days", 90)
+    return max(1, round(360 / days)) if isinstance(days, int | float) and days > 0 else 1
 
 
 def price_index_figure(out: Output) -> list[Chart | Skipped]:
+    """Per cluster: the price index per period (thin) and its one-year moving average
+    with its band (thick), so the trend shows through the seasonal saw-tooth."""
     title = "Price index over time"
     if "clusters" not in out.series:
         return [Skipped(title, "series/clusters.parquet is absent")]
-    clusters, b = _cluster_panels(out, "price_index")
+    table = cluster_table(out)
+    window = periods_per_year(out)
+    table = table.sort_values(["config", "replication", "cluster", "period"])
+    table["trend"] = table.groupby(["config", "replication", "cluster"])["price_index"] \
+        .transform(lambda s: s.rolling(window, center=True,
+                                       min_periods=max(1, window - 1)).mean())
+    keys = ["config", "cluster", "period"]
+    raw = band(table, keys, "price_index", out.confidence).join(_years(table), on=keys[::2])
+    trend = band(table, keys, "trend", out.confidence).join(_years(table), on=keys[::2])
+    clusters = [c for c in out.clusters() if (raw["cluster"] == c).any()]
     if not clusters:
         return [Skipped(title, "no cluster sold anything in any recorded period")]
-    unpriced = [c for c in out.clusters() if c not in clusters]
-    col, banded = colours(out.names), len(out.names) <= MAX_BANDED
-    lw = widths([n for n in out.names if (b["config"] == n).any()])
-    fig, axes = grid(len(clusters), 2, height=3.4)
-    shown: list[str] = []
-    for ax, cluster in zip(axes, clusters, strict=True):
+    fig = Panels(len(clusters), 2, [agent(out, c) for c in clusters])
+    col = colours(out.names)
+    for i, cluster in enumerate(clusters):
         for name in out.names:
-            mine = b[(b["cluster"] == cluster) & (b["config"] == name)]
-            if not mine.empty:
-                _draw(ax, mine, col[name], name, banded, lw=lw[name])
-                shown.append(name)
-        _span(ax, out, cluster)
-        _style(ax, f"{cluster}", "price index (money per unit)")
-    _legend(fig, out, [n for n in out.names if n in shown], col)
-    fig.suptitle(title, fontsize=11)
-    caption = ("Units-weighted mean agreed (base) price of each cluster's links that sold "
-               "in the period, without rung and quality premiums: the price pressure of "
-               "H&S 4.2 (docs/metrics.md, price_index). A cluster's line starts when it "
-               "first sells; a period in which only some replications sold averages those, "
-               "and one in which none did is skipped. " + _ci_text(out, banded))
-    if unpriced:
-        caption += f" No panel for {', '.join(unpriced)}: no sales in any replication."
-    return [Chart("price_index.png", title, caption, png(fig))]
+            mine = raw[(raw["cluster"] == cluster) & (raw["config"] == name)]
+            if mine.empty:
+                continue
+            line(fig, i, mine, col[name], label(out, name) + " per period", name, False,
+                 False, width=1, dash="dot")
+            line(fig, i, trend[(trend["cluster"] == cluster) & (trend["config"] == name)],
+                 col[name], label(out, name), name, i == 0 and len(out.names) > 1,
+                 banded(out))
+    fig.axes("y", title={"text": "money per unit"})
+    fig.axes("x", title={"text": "year"})
+    fig.span(table)
+    caption = ("Units-weighted mean agreed (base) price of each cluster's links that sold, "
+               "without rung and quality premiums: the price pressure of H&S 4.2. Dotted: "
+               f"each period; solid: the centred moving average over {window} periods (one "
+               "year), which shows the trend through the seasons. A cluster's line starts "
+               "when it enters and first sells. " + ci_text(out))
+    return [Chart("price_index", title, caption,
+                  fig.figure(title, 340 * fig.rows + 60))]
 
 
 def upgrading_figures(out: Output) -> list[Chart | Skipped]:
@@ -249,125 +339,205 @@ def upgrading_figures(out: Output) -> list[Chart | Skipped]:
     title = "Upgrading trajectories"
     if "clusters" not in out.series:
         return [Skipped(title, "series/clusters.parquet is absent")]
-    table = out.series["clusters"].copy()
-    rungs = ("full_package", "odm", "obm")
-    if all(c in table for c in rungs):
-        table["full_package_plus"] = table[list(rungs)].sum(axis=1, min_count=1)
+    table = cluster_table(out)
+    if all(c in table for c in ("full_package", "odm", "obm")):
+        table["full_package_plus"] = table[["full_package", "odm", "obm"]].sum(
+            axis=1, min_count=1)
         table["odm_obm"] = table[["odm", "obm"]].sum(axis=1, min_count=1)
-    panels = [*CAPABILITIES, ("full_package_plus", "Full package or higher (share)"),
-              ("odm_obm", "Own design or brand, ODM/OBM (share)")]
+    panels = [*CAPABILITIES, ("full_package_plus", "Full package or higher (% of leads)"),
+              ("odm_obm", "Own design or brand, ODM/OBM (% of leads)")]
     panels = [(c, t) for c, t in panels if c in table]
-    years = table.groupby(["config", "period"])["year"].first().rename("year")
-    col, banded = colours(out.names), len(out.names) <= MAX_BANDED
     charts: list[Chart | Skipped] = []
     for cluster in out.clusters():
         mine = table[table["cluster"] == cluster]
         drawn = [(c, t) for c, t in panels if mine[c].notna().any()]
         if not drawn:
-            charts.append(Skipped(f"{title}: {cluster}",
-                                  "the cluster has no lead firms in any recorded period"))
+            charts.append(Skipped(f"{title}: {cluster}", absent_reason(out, cluster)))
             continue
-        fig, axes = grid(len(drawn), 3, height=2.9)
-        shown = [n for n in out.names if (mine["config"] == n).any()]
-        lw = widths(shown)
-        for ax, (column, label) in zip(axes, drawn, strict=True):
-            b = band(mine, ["config", "period"], column, out.confidence)
-            b = b.join(years, on=["config", "period"])
-            for name in shown:
-                _draw(ax, b[b["config"] == name], col[name], name, banded, lw=lw[name],
-                      bounds=(0.0, 1.0))
-            _style(ax, label, "0-1" if column in dict(CAPABILITIES) else "share of leads")
-            ax.set_ylim(-0.03, 1.03)
-        _legend(fig, out, shown, col)
-        fig.suptitle(f"{title}: {cluster}", fontsize=11)
-        caption = (f"Cluster {cluster}: mean process, product, design and marketing "
-                   "capability of the lead firms at the end of each period (0-1; process "
-                   "and product upgrading, and design and marketing as the ground of "
-                   "functional upgrading, H&S 1), and the share of lead firms at full "
-                   "package or higher and at own design or own brand (ODM/OBM) on the "
-                   "functional ladder (H&S 2.2, 4.5). " + _ci_text(out, banded))
-        charts.append(Chart(f"upgrading_{safe(cluster)}.png", f"{title}: {cluster}",
-                            caption, png(fig)))
+        charts.append(_upgrading(out, cluster, mine, drawn, title))
     return charts
 
 
-def governance_figure(out: Output) -> list[Chart | Skipped]:
-    title = "Governance mix over time"
-    if "governance" not in out.series:
-        return [Skipped(title, "series/governance.parquet is absent")]
-    table = out.series["governance"]
+def _upgrading(out: Output, cluster: str, mine: pd.DataFrame, drawn: list, title: str
+               ) -> Chart:
+    fig = Panels(len(drawn), 3, [t for _, t in drawn], vspace=0.16)
+    col = colours(out.names)
+    shown = [n for n in out.names if (mine["config"] == n).any()]
+    years = _years(mine)
+    for i, (column, _) in enumerate(drawn):
+        b = band(mine, ["config", "period"], column, out.confidence)
+        b = b.join(years, on=["config", "period"])
+        share = column not in dict(CAPABILITIES)
+        for name in shown:
+            line(fig, i, b[b["config"] == name], col[name], label(out, name), name,
+                 i == 0 and len(shown) > 1, banded(out), scale=100.0 if share else 1)
+        fig.axis(i)["range"] = [-3, 103] if share else [-0.03, 1.03]
+    fig.span(out.series["clusters"])
+    caption = (f"{agent_text(out, cluster)}: mean process, product, design and marketing "
+               "capability of the lead firms at the end of each period (0-1; process "
+               "and product upgrading, and design and marketing as the ground of functional "
+               "upgrading, H&S 1), and the share of lead firms at full package or higher "
+               "and at own design or own brand on the functional ladder, in % (H&S 2.2, "
+               "4.5). " + ci_text(out))
+    return Chart(f"upgrading_{safe(cluster)}", f"{title}: {cluster}", caption,
+                 fig.figure(f"{title}: {out.agent_names().get(cluster, cluster)}",
+                            300 * fig.rows + 90))
+
+
+def safe(name: str) -> str:
+    """An id-safe form of a name (for element ids)."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:60] or "x"
+
+
+def governance_figures(out: Output) -> list[Chart | Skipped]:
+    """Per cluster, the share of its active links under each governance form, one
+    panel per configuration (H&S 3, Table 4)."""
+    title = "Governance mix"
+    if "clusters" not in out.series:
+        return [Skipped(title, "series/clusters.parquet is absent")]
+    table = cluster_table(out)
     forms = [(c, t) for c, t in GOVERNANCE if c in table and (table[c].fillna(0) > 0).any()]
     if not forms:
         return [Skipped(title, "no active links in any recorded period")]
-    names = [n for n in out.names if (table["config"] == n).any()]
-    banded = len(names) <= MAX_BANDED
-    years = table.groupby(["config", "period"])["year"].first().rename("year")
-    fig, axes = grid(len(names), 2 if len(names) <= 4 else 3, height=3.0)
-    for ax, name in zip(axes, names, strict=True):
-        mine = table[table["config"] == name]
-        for column, label in forms:
-            b = band(mine, ["config", "period"], column, out.confidence)
-            b = b.join(years, on=["config", "period"])
-            _draw(ax, b, GOVERNANCE_COLOURS[column], label, banded, bounds=(0.0, 1.0))
-        _style(ax, name if len(names) > 1 else "all active links", "share of active links")
-        ax.set_ylim(-0.03, 1.03)
-    from matplotlib.lines import Line2D
+    charts: list[Chart | Skipped] = []
+    for cluster in out.clusters():
+        mine = table[(table["cluster"] == cluster)]
+        names = [n for n in out.names if mine.loc[mine["config"] == n, forms[0][0]]
+                 .notna().any()]
+        if not names:
+            charts.append(Skipped(f"{title}: {cluster}", absent_reason(out, cluster, "links")))
+            continue
+        charts.append(_governance(out, cluster, mine, names, forms, title))
+    return charts
 
-    handles = [Line2D([], [], color=GOVERNANCE_COLOURS[c], lw=2) for c, _ in forms]
-    fig.legend(handles, [t for _, t in forms], loc="outside lower center", fontsize=8,
-               frameon=False, ncols=len(forms))
-    fig.suptitle(title, fontsize=11)
-    absent = [t for c, t in GOVERNANCE if c not in dict(forms)]
-    caption = ("Share of all active buyer-supplier links (every cluster) under each "
-               "governance form, per period (H&S 3, Table 4; docs/metrics.md, "
-               "series/governance.parquet)"
-               + (", one panel per configuration. " if len(names) > 1 else ". ")
-               + _ci_text(out, banded).replace("per period", "per period and form"))
-    if absent:
-        caption += f" Never present, so not drawn: {', '.join(absent)}."
-    return [Chart("governance.png", title, caption, png(fig))]
+
+def _governance(out: Output, cluster: str, mine: pd.DataFrame, names: list[str],
+                forms: list, title: str) -> Chart:
+    shown = names[:MAX_PANELS]
+    cols = 2 if len(shown) <= 4 else 3
+    fig = Panels(len(shown), cols, [label(out, n) if len(shown) > 1 else "" for n in shown])
+    for i, name in enumerate(shown):
+        rows = mine[mine["config"] == name]
+        years = _years(rows)
+        for column, text in forms:
+            b = band(rows, ["config", "period"], column, out.confidence)
+            line(fig, i, b.join(years, on=["config", "period"]), GOVERNANCE_COLOURS[column],
+                 text, column, i == 0, banded(out), scale=100.0)
+        fig.axis(i).update(range=[-3, 103], title={"text": "% of active links"})
+    fig.span(out.series["clusters"])
+    more = len(names) - len(shown)
+    caption = (f"{agent_text(out, cluster)}: share of the cluster's active buyer-supplier "
+               "links under each governance form, per period, in % (H&S 3, Table 4)"
+               + (", one panel per configuration" if len(shown) > 1 else "") + ". "
+               + ci_text(out)
+               + (f" The first {MAX_PANELS} configurations are drawn; {more} more are in "
+                  "the tables." if more > 0 else ""))
+    return Chart(f"governance_{safe(cluster)}", f"{title}: {cluster}", caption,
+                 fig.figure(f"{title}: {out.agent_names().get(cluster, cluster)}",
+                            300 * fig.rows + 110))
 
 
 def fair_share_figure(out: Output) -> list[Chart | Skipped]:
-    title = "Fair share over time"
+    title = "Share of fair exhibitors"
     if "clusters" not in out.series:
         return [Skipped(title, "series/clusters.parquet is absent")]
-    if "fair_share" not in out.series["clusters"]:
-        return [Skipped(title, "series/clusters.parquet has no fair_share column")]
-    clusters, b = _cluster_panels(out, "fair_share")
-    if not clusters:
+    table = cluster_table(out)
+    if "fair_share" not in table or table["fair_share"].isna().all():
         return [Skipped(title, "no trade fair was held in any recorded period")]
-    col, banded = colours(out.names), len(out.names) <= MAX_BANDED
-    lw = widths([n for n in out.names if (b["config"] == n).any()])
-    fig, axes = grid(len(clusters), 2, height=3.2)
-    shown: list[str] = []
-    for ax, cluster in zip(axes, clusters, strict=True):
-        mine = b[b["cluster"] == cluster].copy()
-        for c in ("mean", "low", "high"):
-            mine[c] = 100 * mine[c]
+    keys = ["config", "cluster", "period"]
+    b = band(table, keys, "fair_share", out.confidence).join(_years(table), on=keys[::2])
+    clusters = [c for c in out.clusters() if (b["cluster"] == c).any()]
+    fig = Panels(len(clusters), 2, [agent(out, c) for c in clusters])
+    col = colours(out.names)
+    for i, cluster in enumerate(clusters):
         for name in out.names:
-            rows = mine[mine["config"] == name]
-            if not rows.empty:
-                _draw(ax, rows, col[name], name, banded, marker="o", lw=lw[name],
-                      bounds=(0.0, 100.0))
-                shown.append(name)
-        _span(ax, out, cluster)
-        _style(ax, cluster, "% of all exhibitors")
-        ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
-    _legend(fig, out, [n for n in out.names if n in shown], col)
-    fig.suptitle(title, fontsize=11)
+            mine = b[(b["cluster"] == cluster) & (b["config"] == name)]
+            if not mine.empty:
+                line(fig, i, mine, col[name], label(out, name), name,
+                     i == 0 and len(out.names) > 1, banded(out), scale=100.0,
+                     mode="lines+markers")
+    fig.axes("y", title={"text": "% of all exhibitors"}, rangemode="tozero")
+    fig.span(table)
     caption = ("The cluster's exhibitors as a share of all exhibitors at the trade fairs "
-               "held in each period, in per cent (H&S 4.2-4.3: 7 of 1,612 exhibitors at "
+               "held in each period, in % (H&S 4.2-4.3: 7 of 1,612 exhibitors at "
                "Düsseldorf in 1997 were Brazilian, 0.43%). Points are the periods in which "
-               "a fair was held. " + _ci_text(out, banded))
-    absent = [c for c in out.clusters() if c not in clusters]
-    if absent:
-        caption += f" No panel for {', '.join(absent)}: no fair held in its scenario."
-    return [Chart("fair_share.png", title, caption, png(fig))]
+               "a fair was held. " + ci_text(out))
+    return [Chart("fair_share", title, caption, fig.figure(title, 320 * fig.rows + 60))]
+
+
+BUYER_PANELS = (("units", "Units bought", 1.0), ("mean_price", "Mean price paid", 1.0),
+                ("scouted_share", "Units from scouted sources (%)", 100.0))
+
+
+def buyer_figure(out: Output) -> list[Chart | Skipped]:
+    """Per buyer: units bought, price paid and the share from scouted (entrant) sources.
+    One colour per buyer for one configuration; per configuration otherwise, with a
+    dash per buyer."""
+    title = "Buyers over time"
+    if "buyers" not in out.series:
+        return [Skipped(title, "series/buyers.parquet is absent")]
+    table = out.series["buyers"]
+    buyers = list(dict.fromkeys(table["buyer"].astype(str)))
+    if table.empty or not buyers:
+        return [Skipped(title, "no buyer recorded")]
+    fig = Panels(len(BUYER_PANELS), 3, [t for _, t, _ in BUYER_PANELS])
+    col, dashes = colours(out.names), ("solid", "dash", "dot", "dashdot", "longdash")
+    per_buyer = colours(buyers)
+    one = len(out.names) == 1
+    years = _years(table)
+    for i, (column, _, scale) in enumerate(BUYER_PANELS):
+        b = band(table, ["config", "buyer", "period"], column, out.confidence)
+        b = b.join(years, on=["config", "period"])
+        for name in out.names:
+            for k, buyer in enumerate(buyers):
+                mine = b[(b["config"] == name) & (b["buyer"] == buyer)]
+                text = agent(out, buyer) if one else f"{label(out, name)} · {esc(buyer)}"
+                line(fig, i, mine, per_buyer[buyer] if one else col[name], text,
+                     f"{name}·{buyer}", i == 0, banded(out) and one, scale=scale,
+                     dash=None if one else dashes[k % len(dashes)], width=1.6)
+    fig.axes("x", title={"text": "year"})
+    caption = ("Per buyer and period: units delivered to it, the mean price it paid "
+               "(premiums included) and the share of its units from sources it found by "
+               "scouting (H&S 3: buyers \"constantly scouting for lower-cost production "
+               "sites\"), in %. Click a legend entry to hide or show a buyer. "
+               + ci_text(out))
+    return [Chart("buyers", title, caption, fig.figure(title, 440))]
 
 
 def headline_metrics(names: Sequence[str]) -> list[str]:
     return match_metrics(list(names), DEFAULT_METRICS)
+
+
+def distribution_figure(out: Output) -> list[Chart | Skipped]:
+    """Each default metric's value in every replication, per configuration."""
+    title = "Per-replication distributions"
+    reps = out.replications
+    if reps is None or reps.empty or reps.groupby("config").size().max() < 2:
+        return [Skipped(title, "fewer than two replications per configuration")]
+    metrics = [m for m in headline_metrics(list(reps.columns))
+               if reps[m].notna().any() and reps[m].nunique(dropna=True) > 1]
+    if not metrics:
+        return [Skipped(title, "every headline metric is the same in every replication")]
+    names = out.agent_names()
+    fig = Panels(len(metrics), 3, [esc(lab.label(m, names)) for m in metrics], vspace=0.1)
+    col = colours(out.names)
+    for i, metric in enumerate(metrics):
+        for name in out.names:
+            mine = reps[reps["config"] == name]
+            fig.add(i, {"type": "box", "y": values(mine[metric], lab.scale(metric)),
+                        "name": label(out, name), "legendgroup": name,
+                        "showlegend": i == 0, "marker": {"color": col[name], "size": 4},
+                        "boxpoints": "all", "jitter": 0.4, "pointpos": 0,
+                        "customdata": [int(r) for r in mine["replication"]],
+                        "hovertemplate": "replication %{customdata}: %{y:.4g}<extra></extra>"})
+        fig.axis(i).update(title={"text": lab.unit(metric)})
+        fig.axis(i, "x")["showticklabels"] = False
+    caption = ("The headline metrics of every replication (points; hover for the "
+               "replication index) with their quartiles (boxes), per configuration; shares "
+               "in %. Metrics with the same value in every replication are left out.")
+    return [Chart("distributions", title, caption, fig.figure(title, 280 * fig.rows + 90))]
 
 
 def comparison_figure(out: Output) -> list[Chart | Skipped]:
@@ -376,140 +546,110 @@ def comparison_figure(out: Output) -> list[Chart | Skipped]:
     cmp = out.comparison
     if cmp is None or cmp.empty:
         return [Skipped(title, "no paired differences (comparison.csv is absent)")]
-    metrics = headline_metrics(list(dict.fromkeys(cmp["metric"])))
-    drawn, flat = [], []
-    for metric in metrics:
-        rows = cmp[cmp["metric"] == metric]
-        if rows["mean"].isna().all():
-            continue
-        if ((rows["mean"].fillna(0) == 0) & (rows["ci_low"].fillna(0) == 0)
-                & (rows["ci_high"].fillna(0) == 0)).all():
-            flat.append(metric)
-            continue
-        drawn.append(metric)
-    if not drawn:
+    metrics = [m for m in headline_metrics(list(dict.fromkeys(cmp["metric"])))
+               if not _flat(cmp[cmp["metric"] == m])]
+    if not metrics:
         return [Skipped(title, "every headline metric is identical in all configurations")]
-    others = [n for n in out.names if n != out.baseline]
+    names, others = out.agent_names(), [n for n in out.names if n != out.baseline]
+    fig = Panels(len(metrics), 3, [esc(lab.label(m, names)) for m in metrics], vspace=0.3)
     col = colours(out.names)
-    fig, axes = grid(len(drawn), 3, height=0.5 + 0.45 * max(2, len(others)))
-    base = out.summary
-    for ax, metric in zip(axes, drawn, strict=True):
+    for i, metric in enumerate(metrics):
         rows = cmp[cmp["metric"] == metric].set_index("config")
-        for i, name in enumerate(others):
-            if name not in rows.index or pd.isna(rows.at[name, "mean"]):
-                continue
-            r = rows.loc[name]
-            lo, hi = r["ci_low"], r["ci_high"]
-            err = None if pd.isna(lo) or pd.isna(hi) else [[r["mean"] - lo], [hi - r["mean"]]]
-            ax.errorbar([r["mean"]], [i], xerr=err, fmt="o", color=col[name], capsize=3,
-                        ms=5)
-        ax.axvline(0, color="0.3", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
-        ax.set_yticks(range(len(others)), others, fontsize=8)
-        ax.set_ylim(-0.6, len(others) - 0.4)
-        ax.invert_yaxis()
-        label = metric.removeprefix("cluster.")
-        if base is not None:
-            b = base[(base["config"] == out.baseline) & (base["metric"] == metric)]
-            if not b.empty and pd.notna(b["mean"].iloc[0]):
-                label += f"\n(baseline mean {b['mean'].iloc[0]:.3g})"
-        ax.set_title(label, fontsize=9, loc="left")
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(True, axis="x", alpha=0.3, lw=0.5)
-    fig.suptitle(f"{title} ({out.baseline}): configuration - baseline", fontsize=11)
+        for name in others:
+            if name in rows.index and pd.notna(rows.at[name, "mean"]):
+                fig.add(i, _difference(out, rows, name, lab.scale(metric), col[name], i == 0))
+        fig.add(i, {"type": "scatter", "x": [0, 0], "y": [label(out, n) for n in
+                                                          (others[0], others[-1])],
+                    "mode": "lines", "line": {"color": "#555", "width": 1},
+                    "showlegend": False, "hoverinfo": "skip"})
+        fig.axis(i, "x").update(title={"text": lab.unit(metric)})
+        fig.axis(i)["showticklabels"] = len(others) > 1
     many = len(others) > 1
-    caption = (f"Mean difference from the baseline {out.baseline}, paired by replication "
-               f"under common random numbers, with its {out.confidence:.0%} confidence "
-               "interval" + (" (Bonferroni-widened over the comparisons)" if many else "")
-               + "; an interval clear of the zero line is a difference the replications "
-               "resolve. Metrics: the default set of chainsim compare (docs/experiments.md).")
-    if flat:
-        caption += (" Identical in every configuration, so not drawn: "
-                    + ", ".join(m.removeprefix("cluster.") for m in flat) + ".")
-    return [Chart("comparison.png", title, caption, png(fig))]
+    caption = (f"Mean difference from the baseline {out.baseline}, paired by "
+               f"replication under common random numbers, with its {out.confidence:.0%} "
+               "confidence interval" + (" (Bonferroni-widened over the comparisons)"
+                                        if many else "")
+               + "; shares in percentage points. An interval clear of the zero line is a "
+               "difference the replications resolve.")
+    return [Chart("comparison", title, caption,
+                  fig.figure(f"{title} ({out.baseline}): configuration - baseline",
+                             (190 + 40 * len(others)) * fig.rows + 150))]
+
+
+def _difference(out: Output, rows: pd.DataFrame, name: str, k: float, colour: str,
+                show: bool) -> dict[str, Any]:
+    m, lo, hi = (float(rows.at[name, x]) * k for x in ("mean", "ci_low", "ci_high"))
+    trace = {"type": "scatter", "x": [m], "y": [label(out, name)], "mode": "markers",
+             "name": label(out, name), "legendgroup": name, "showlegend": show,
+             "marker": {"color": colour, "size": 9},
+             "hovertemplate": f"%{{x:.4g}} [{lo:.4g}, {hi:.4g}]<extra></extra>"}
+    if np.isfinite(lo + hi):
+        trace["error_x"] = {"type": "data", "symmetric": False, "array": [hi - m],
+                            "arrayminus": [m - lo]}
+    return trace
+
+
+def _flat(rows: pd.DataFrame) -> bool:
+    return bool(rows["mean"].isna().all() or (
+        (rows["mean"].fillna(0) == 0) & (rows["ci_low"].fillna(0) == 0)
+        & (rows["ci_high"].fillna(0) == 0)).all())
 
 
 def sweep_figure(out: Output) -> list[Chart | Skipped]:
     """Headline metrics against each swept parameter, mean and CI per point."""
     title = "Metrics across the sweep"
-    params = out.param_keys()
-    summary = out.summary
+    params, summary = out.param_keys(), out.summary
     if summary is None or not params:
         return [Skipped(title, "no summary table or no swept parameters")]
-    metrics = headline_metrics(list(dict.fromkeys(summary["metric"])))
-    metrics = [m for m in metrics if summary.loc[summary["metric"] == m, "mean"].notna().any()]
-    zero = [m for m in metrics
-            if (summary.loc[summary["metric"] == m, "mean"].fillna(0) == 0).all()]
-    metrics = [m for m in metrics if m not in zero]
+    metrics = [m for m in headline_metrics(list(dict.fromkeys(summary["metric"])))
+               if (summary.loc[summary["metric"] == m, "mean"].fillna(0) != 0).any()]
     if not metrics:
         return [Skipped(title, "every headline metric is undefined or zero at every point")]
-    value = {c.name: c.params for c in out.configs}
+    names = out.agent_names()
     panels = [(m, p) for m in metrics for p in params]
-    fig, axes = grid(len(panels), 3 if len(params) == 1 else len(params) if
-                     len(params) <= 4 else 4, height=2.7)
-    axis = {p: _param_axis([c.params.get(p) for c in out.configs]) for p in params}
-    col = colours(out.names)
-    for ax, (metric, param) in zip(axes, panels, strict=True):
-        rows = summary[summary["metric"] == metric]
-        position, labels = axis[param]
-        x = np.array([position(value.get(c, {}).get(param)) for c in rows["config"]])
-        if labels is not None:  # categories: points of one category spread a little
-            k = np.arange(len(x), dtype=float)
-            x = x + 0.25 * ((k % 7) / 6 - 0.5) if len(x) > len(labels) else x
-            ax.set_xticks(range(len(labels)), labels)
-            ax.set_xlim(-0.5, len(labels) - 0.5)
-        y = rows["mean"].to_numpy(float)
-        lo = rows["ci_low"].to_numpy(float)
-        hi = rows["ci_high"].to_numpy(float)
-        err = np.vstack([np.where(np.isnan(lo), 0, y - lo), np.where(np.isnan(hi), 0, hi - y)])
-        for i, name in enumerate(rows["config"]):
-            ax.errorbar(x[i:i + 1], y[i:i + 1], yerr=err[:, i:i + 1], fmt="o",
-                        color=col[name], capsize=3, ms=4, lw=1)
-        if len(params) == 1 and labels is None:  # a one-factor design reads as a curve
-            order = np.argsort(x)
-            ax.plot(x[order], y[order], color="0.5", lw=0.8, alpha=0.6, zorder=0)
-        ax.set_title(metric.removeprefix("cluster."), fontsize=9, loc="left")
-        ax.set_xlabel(param, fontsize=8)
-        ax.tick_params(labelsize=8)
-        ax.grid(True, alpha=0.3, lw=0.5)
-    _legend(fig, out, out.names, col)
-    fig.suptitle(title, fontsize=11)
-    caption = (f"Each point of the design: the mean over {_reps(out)} with its "
-               f"{out.confidence:.0%} confidence interval, against each swept parameter "
-               "(one column of panels per parameter; the points of a category are spread "
-               "a little sideways so that they do not hide each other). Colours are those "
-               "of the time series. Metrics: the default set (docs/experiments.md).")
-    if zero:
-        caption += (" Zero at every point, so not drawn: "
-                    + ", ".join(m.removeprefix("cluster.") for m in zero) + ".")
-    return [Chart("sweep.png", title, caption, png(fig))]
-
-
-def _param_axis(values: Sequence) -> tuple:
-    """How a parameter's values map to x: numbers as they are; anything else (a
-    governance form, a flag) as categories in first-seen order, with their labels."""
-    def number(v) -> float:
-        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) \
-            else float("nan")
-
-    present = [v for v in values if v is not None]
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return number, None
-    labels = [str(v) for v in dict.fromkeys(str(v) for v in present)]
-    index = {label: i for i, label in enumerate(labels)}
-    return (lambda v: float(index.get(str(v), np.nan)) if v is not None else np.nan), labels
+    cols = 3 if len(params) == 1 else min(len(params), 4)
+    fig = Panels(len(panels), cols, [esc(lab.label(m, names)) for m, _ in panels])
+    col, value = colours(out.names), {c.name: c.params for c in out.configs}
+    for i, (metric, param) in enumerate(panels):
+        k = lab.scale(metric)
+        for row in summary[summary["metric"] == metric].itertuples(index=False):
+            x = value.get(row.config, {}).get(param)
+            x = x if isinstance(x, int | float) and not isinstance(x, bool) else esc(x)
+            trace = {"type": "scatter", "x": [x], "y": values([row.mean], k),
+                     "mode": "markers", "name": label(out, str(row.config)),
+                     "legendgroup": str(row.config), "showlegend": i == 0,
+                     "marker": {"color": col.get(row.config, "#333"), "size": 8},
+                     "hovertemplate": f"{label(out, str(row.config))}<br>%{{y:.4g}}"
+                                      "<extra></extra>"}
+            if pd.notna(row.ci_low) and pd.notna(row.ci_high):
+                trace["error_y"] = {"type": "data", "symmetric": False,
+                                    "array": [(row.ci_high - row.mean) * k],
+                                    "arrayminus": [(row.mean - row.ci_low) * k]}
+            fig.add(i, trace)
+        fig.axis(i, "x").update(title={"text": esc(param)})
+        fig.axis(i).update(title={"text": lab.unit(metric)})
+    caption = (f"Each point of the design: the mean over its replications with its "
+               f"{out.confidence:.0%} confidence interval, against each swept parameter; "
+               "shares in %. Colours are those of the time series.")
+    return [Chart("sweep", title, caption, fig.figure(title, 280 * fig.rows + 90))]
 
 
 def all_figures(out: Output) -> list[Chart | Skipped]:
     """Every figure the directory's kind calls for, in page order."""
+    from chainsim.report.network import network_figure
+
     items: list[Chart | Skipped] = []
+    if out.kind == "single":
+        items += network_figure(out)
     items += price_index_figure(out)
     items += upgrading_figures(out)
-    items += governance_figure(out)
+    items += governance_figures(out)
     items += fair_share_figure(out)
+    items += buyer_figure(out)
     if out.kind == "compare":
         items += comparison_figure(out)
     if out.kind == "sweep":
         items += sweep_figure(out)
+    if out.kind != "single":
+        items += distribution_figure(out)
     return items
