@@ -231,7 +231,7 @@ def _controls(out: Output, periods: list[int]) -> dict:
 def _layout(out: Output, buyer_y, lead_y, spoke_y, periods: list[int]) -> dict:
     s = out.run.structure
     top = max([*buyer_y.values(), *lead_y.values(), *spoke_y.values(), 1.0])
-    notes = [{"x": x, "y": -1.0, "text": t, "showarrow": False, "font": {"size": 13}}
+    notes = [{"x": x, "y": -2.2, "text": t, "showarrow": False, "font": {"size": 13}}
              for x, t in ((0, "buyers"), (1, "lead firms"), (2, "spokes"))]
     names, col = out.agent_names(), colours(s.cluster_ids)
     for c, cid in enumerate(s.cluster_ids):
@@ -244,7 +244,7 @@ def _layout(out: Output, buyer_y, lead_y, spoke_y, periods: list[int]) -> dict:
             "font": FONT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
             "height": max(560, int(14 * top) + 240),
             "xaxis": {"visible": False, "range": [-0.45, 2.2], "fixedrange": False},
-            "yaxis": {"visible": False, "range": [top + 2.5, -1.5]},  # first cluster on top
+            "yaxis": {"visible": False, "range": [top + 2.5, -3.0]},  # first cluster on top
             "annotations": notes, "hovermode": "closest",
             "legend": {"orientation": "h", "y": 1.04, "x": 0.3,
                        "title": {"text": "governance"}},
