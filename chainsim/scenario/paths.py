@@ -47,16 +47,26 @@ def field_loc(loc: Sequence[Any]) -> Loc:
 
 def too_deep(value: Any) -> str | None:
     """The dotted path of the first place nested deeper than MAX_NESTING, or None."""
-    stack: list[tuple[Any, list[str]]] = [(value, [])]
+    # Each entry links to its parent's trail, so a path is only spelt out when needed.
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 0, ())]
     while stack:
-        node, where = stack.pop()
-        if len(where) > MAX_NESTING:
-            return ".".join(where[:MAX_NESTING])
-        if isinstance(node, dict):
-            stack.extend((v, [*where, str(k)]) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, [*where, str(i)]) for i, v in enumerate(node))
+        node, depth, trail = stack.pop()
+        items = (node.items() if isinstance(node, dict) else enumerate(node)
+                 if isinstance(node, list) else ())
+        for key, child in items:
+            if depth >= MAX_NESTING:
+                return _spelt((key, trail))
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1, (key, trail)))
     return None
+
+
+def _spelt(trail: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    while trail:
+        key, trail = trail
+        parts.append(str(key))
+    return ".".join(list(reversed(parts))[:MAX_NESTING])
 
 
 class Namer:
@@ -133,8 +143,9 @@ class Salvage:
         return out
 
     def _items(self, items: Sequence[Any], loc: Loc) -> list[tuple[Loc, Any]]:
-        gone = self.cut.get(loc, set())
-        kept = (i for i in itertools.count() if i not in gone)
+        gone = self.cut.get(loc)
+        kept = itertools.count() if not gone else (i for i in itertools.count()
+                                                   if i not in gone)
         return [((*loc, i), item) for i, item in zip(kept, items, strict=False)]
 
     def _view(self, node: Any, loc: Loc) -> Any:
