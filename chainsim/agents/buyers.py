@@ -16,16 +16,26 @@ import numpy as np
 
 from chainsim import technology as tech_fn
 from chainsim.agents.links import Link
+from chainsim.journal import WORLD, buyer_account
 from chainsim.randomness import uniform_draws
-from chainsim.rules.encroachment import EncroachmentView
+from chainsim.rules.encroachment import EncroachmentView, reaction_probability
 from chainsim.rules.governance import LinkView
 from chainsim.rules.sourcing import Candidate
 from chainsim.technology import DESIGN, PROCESS, PRODUCT, YEAR
 
 if TYPE_CHECKING:
+    from types import SimpleNamespace
+
+    import simpy
+
+    from chainsim.agents.firms import FirmTable
+    from chainsim.agents.lead_firms import LeadFirms
+    from chainsim.agents.links import Links
     from chainsim.agents.orders import Order
-    from chainsim.engine.world import World
-    from chainsim.scenario.model import Buyer
+    from chainsim.agents.roles import Site
+    from chainsim.journal import Journal
+    from chainsim.randomness import Streams
+    from chainsim.scenario.model import Buyer, Scenario
 
 # The highest rung whose premium a buyer pays, by who defines the product: a buyer that
 # defines the product buys production (full package), not the supplier's design or brand.
@@ -38,12 +48,21 @@ DESIGN_TARGET = 0.8
 
 
 class BuyerAgent:
-    def __init__(self, world: World, index: int, spec: Buyer):
-        self.w = world
+    """A global buyer (retailer, marketer or branded manufacturer) and its links."""
+
+    def __init__(self, index: int, spec: Buyer, *, env: simpy.Environment, scenario: Scenario,
+                 rules: SimpleNamespace, streams: Streams, firms: FirmTable, links: Links,
+                 lead_firms: LeadFirms, clusters: list[Site], journal: Journal):
         self.index = index
         self.spec = spec
         self.id = spec.id
-        self.links: list[Link] = []
+        self.env, self.scenario, self.rules, self.streams = env, scenario, rules, streams
+        self.tech = scenario.technology
+        self.effects = dict(scenario.governance)
+        self.firms, self.registry, self.lead_firms = firms, links, lead_firms
+        self.clusters, self.journal = clusters, journal
+        self.account = buyer_account(index)
+        self.links: list[Link] = links.of_buyer[index]
         self.active = spec.arrival == "initial"
         self.demand_factor = 1.0
         self.codifiability = spec.codifiability
@@ -51,18 +70,17 @@ class BuyerAgent:
         self._inspection: Iterator[float] | None = None  # the inspection stream, on first use
 
     def start(self) -> None:
-        env = self.w.env
-        env.process(self.ordering())
-        env.process(self.reviewing())
+        self.env.process(self.ordering())
+        self.env.process(self.reviewing())
         if self.spec.scouting.enabled:
-            env.process(self.sourcing())
+            self.env.process(self.sourcing())
 
     # -- seasonal ordering ------------------------------------------------------------
 
     def ordering(self):
         """Each season: split the season's demand over the active links, in orders."""
-        w, spec = self.w, self.spec
-        seasons = w.scenario.simulation.seasons_per_year
+        spec = self.spec
+        seasons = self.scenario.simulation.seasons_per_year
         weights = np.asarray(spec.seasonality or (1.0,) * seasons, dtype=float)
         weights = (weights / weights.sum()).tolist()
         season_days = YEAR / seasons
@@ -73,16 +91,16 @@ class BuyerAgent:
                 self._place_orders(demand)
                 self._govern(1.0 / seasons)
             season = (season + 1) % seasons
-            yield w.env.timeout(season_days)
+            yield self.env.timeout(season_days)
 
     def _place_orders(self, demand: float) -> None:
-        spec, f = self.spec, self.w.firms
+        spec, f = self.spec, self.firms
         links = [link for link in self.links if link.active and link.share > 0.0]
         total = sum(link.share for link in links)
         if total <= 0.0:
             return
-        receive = self.w.production.receive
-        tech = self.w.scenario.technology
+        receive = self.lead_firms.receive
+        tech = self.tech
         premium, services_premium = tech.rung_premium, tech.services_premium
         paid_rung = PAID_RUNG[spec.product_definition]
         order_size, requirement, lead_time = (spec.order_size, spec.quality_requirement,
@@ -96,7 +114,6 @@ class BuyerAgent:
                                                              else 0.0)
             price = tech_fn.unit_value(link.price, caps.item(i, PRODUCT), requirement, extra,
                                        tech)
-            link.placed += n
             receive(link, qty / n, price, lead_time, n)
 
     def _govern(self, year_fraction: float) -> None:
@@ -105,116 +122,91 @@ class BuyerAgent:
         The buyer teaches what it needs from the supplier (H&S 2.2, 4.2): process and
         product up to its requirements; design only where it defines the product jointly.
         """
-        w, spec, f = self.w, self.spec, self.w.firms
+        spec, f, paid = self.spec, self.firms, self.journal.paid
         for link in self.links:
             if not link.active:
                 continue
-            effects = w.effects[link.governance]
+            effects = self.effects[link.governance]
             if effects.monitoring > 0.0:
-                w.ledger.buyer_to_world("monitoring", self.index,
-                                        effects.monitoring * spec.monitoring_cost * year_fraction)
+                paid("monitoring", self.account, WORLD,
+                     effects.monitoring * spec.monitoring_cost * year_fraction)
             if effects.investment <= 0.0 or not effects.teaches:
                 continue
-            i = link.firm
-            gaps = {}
-            if "process" in effects.teaches:
-                gaps[PROCESS] = spec.process_requirement + TEACH_TARGET_MARGIN - f.caps[i, PROCESS]
-            if "product" in effects.teaches:
-                gaps[PRODUCT] = spec.quality_requirement + TEACH_TARGET_MARGIN - f.caps[i, PRODUCT]
-            if "design" in effects.teaches:
-                gaps[DESIGN] = DESIGN_TARGET - f.caps[i, DESIGN]
-            gaps = {k: g for k, g in gaps.items() if g > 0.0}
+            gaps = self._gaps(link.firm, effects.teaches)
             if not gaps:
                 continue
             money = spec.capability_investment * effects.investment * year_fraction
-            w.ledger.buyer_to_world("buyer_investment", self.index, money)
+            paid("buyer_investment", self.account, WORLD, money)
             link.sunk += money
-            closed = 1.0 - math.exp(-w.scenario.technology.absorption * money)
+            closed = 1.0 - math.exp(-self.tech.absorption * money)
             for k, gap in gaps.items():
-                f.caps[i, k] = min(1.0, f.caps[i, k] + closed * gap)
+                f.caps[link.firm, k] = min(1.0, f.caps[link.firm, k] + closed * gap)
+
+    def _gaps(self, i: int, teaches: tuple[str, ...]) -> dict[int, float]:
+        """What the buyer would teach a supplier: its shortfall against the buyer's
+        requirements (plus a margin) in each capability the governance teaches."""
+        spec, caps = self.spec, self.firms.caps
+        gaps = {}
+        if "process" in teaches:
+            gaps[PROCESS] = spec.process_requirement + TEACH_TARGET_MARGIN - caps[i, PROCESS]
+        if "product" in teaches:
+            gaps[PRODUCT] = spec.quality_requirement + TEACH_TARGET_MARGIN - caps[i, PRODUCT]
+        if "design" in teaches:
+            gaps[DESIGN] = DESIGN_TARGET - caps[i, DESIGN]
+        return {k: g for k, g in gaps.items() if g > 0.0}
 
     # -- inspection on arrival ----------------------------------------------------------
 
     def inspect(self, order: Order) -> None:
         """Inspect a shipment: pay for it, or book the loss and charge the supplier a penalty."""
-        w, spec = self.w, self.spec
+        spec, tech, journal = self.spec, self.tech, self.journal
         link = order.link
         i = link.firm
-        tech = w.scenario.technology
         if self._inspection is None:
-            self._inspection = uniform_draws(w.streams.get(self.id, "inspection"))
-        short = tech_fn.shortfall_probability(w.firms.caps.item(i, PRODUCT),
+            self._inspection = uniform_draws(self.streams.get(self.id, "inspection"))
+        short = tech_fn.shortfall_probability(self.firms.caps.item(i, PRODUCT),
                                               spec.quality_requirement, tech)
-        lateness = w.env.now - order.due
+        lateness = self.env.now - order.due
         failed = (order.defective or next(self._inspection) < short
                   or lateness > tech.late_tolerance_days)
-        book = w.book
-        if lateness > 0:
-            book.late += 1
-        link.inspected(failed, min(0.95, w.effects[link.governance].failure_prevention))
-        c = w.firms.cluster_of[i]
-        b = self.index
-        qty = order.qty
-        value = qty * order.price
-        flows = w.recorder.cluster_flows
-        bflows = w.recorder.buyer_flows
-        if w.trace is not None:
-            w.trace.append((w.env.now, "failed" if failed else "delivered", order.id, self.id))
+        link.inspected(failed, min(0.95, self.effects[link.governance].failure_prevention))
+        c = self.firms.cluster_of[i]
+        value = order.qty * order.price
+        supplier = self.lead_firms.accounts[i]
         if failed:
-            book.failed += 1
-            flows["failed"][c] += 1
-            bflows["failed"][b] += 1
-            w.ledger.buyer_to_world("failure_loss", b, spec.loss_per_failed_order)
-            w.ledger.firm_to_buyer("penalty", i, b, tech.penalty_rate * value)
+            journal.failed(order, c, lateness, short)
+            journal.paid("failure_loss", self.account, WORLD, spec.loss_per_failed_order)
+            journal.paid("penalty", supplier, self.account, tech.penalty_rate * value)
             self.loss_total += spec.loss_per_failed_order
             return
-        book.delivered += 1
-        retail = qty * spec.retail_price
-        w.ledger.world_to_buyer("retail_sales", b, retail)
-        w.ledger.buyer_to_firm("buyer_payment", b, i, value)
-        f = w.firms
-        f.units_period[i] += qty
-        f.units_year[i] += qty
-        f.cum_units[i] += qty
-        f.revenue_period[i] += value
-        f.revenue_year[i] += value
-        link.units_period += qty
-        link.value_period += value
-        link.revenue_year += value
-        flows["units"][c] += qty
-        flows["value"][c] += value
-        flows["delivered"][c] += 1
-        flows["retail_value"][c] += retail
-        bflows["units"][b] += qty
-        bflows["value"][b] += value
-        bflows["delivered"][b] += 1
-        if link.origin == "scouting":
-            flows["scouted_units"][c] += qty
-            bflows["scouted_units"][b] += qty
+        retail = order.qty * spec.retail_price
+        journal.paid("retail_sales", WORLD, self.account, retail)
+        journal.paid("buyer_payment", self.account, supplier, value)
+        journal.delivered(order, c, lateness, value, retail)
 
     # -- scouting and price pressure ----------------------------------------------------
 
     def sourcing(self):
         """Scout other clusters, build up cheaper sources, squeeze incumbents (H&S 3, 4.2)."""
-        w, spec = self.w, self.spec
+        spec = self.spec
         scouting = spec.scouting
-        rule = w.rules.sourcing
-        rng = w.streams.get(self.id, "scouting")
+        rule = self.rules.sourcing
+        rng = self.streams.get(self.id, "scouting")
         while True:
-            yield w.env.timeout(scouting.interval_years * YEAR)
+            yield self.env.timeout(scouting.interval_years * YEAR)
             if not self.active or self.demand_factor <= 0.0:
                 continue
-            w.ledger.buyer_to_world("scouting", self.index, scouting.cost)
+            self.journal.paid("scouting", self.account, WORLD, scouting.cost)
             reference = self.reference_price()
             candidates = self._candidates(rng)
             decision = rule.scout(candidates, reference, scouting.noise, scouting.threshold, rng)
-            w.log.add(w.env.now, "scouting", self.id, w.scenario.rules.sourcing,
-                      **decision.record())
+            self.journal.decided("scouting", self.id, self.scenario.rules.sourcing,
+                                 **decision.record())
             if decision.firm is not None and decision.adopt:
                 self._adopt(decision.firm, decision.observed_cost)
             scouted = None if decision.firm is None else (
                 decision.observed_cost,
-                w.production.failure_probability(decision.firm, spec.quality_requirement))
+                self.lead_firms.failure_probability(decision.firm, spec.quality_requirement))
             self._renegotiate(rule, scouted)
 
     def reference_price(self) -> float:
@@ -225,9 +217,8 @@ class BuyerAgent:
 
     def landed_cost(self, firm: int) -> float:
         """The base price at which a firm could supply this buyer and cover its costs."""
-        w, f = self.w, self.w.firms
-        cluster = w.clusters[f.cluster[firm]]
-        tech = w.scenario.technology
+        f, tech = self.firms, self.tech
+        cluster = self.clusters[f.cluster[firm]]
         rung = min(int(f.rung[firm]), PAID_RUNG[self.spec.product_definition])
         cost = tech_fn.unit_cost(cluster.wage, f.caps[firm, PROCESS], tech)
         cost = (cost + cluster.transport_cost) * (1.0 + tech.supplier_margin)
@@ -235,32 +226,33 @@ class BuyerAgent:
 
     def _candidates(self, rng: np.random.Generator) -> list[Candidate]:
         """Exporting firms in clusters the buyer does not yet source from (H&S 3, 4.2)."""
-        w = self.w
-        home = {int(w.firms.cluster[link.firm]) for link in self.links if link.active}
-        pool = [i for i in w.exporters() if int(w.firms.cluster[i]) not in home]
+        cluster_of = self.firms.cluster
+        home = {int(cluster_of[link.firm]) for link in self.links if link.active}
+        exporters = [int(i) for c in self.clusters if c.active for i in c.leads]
+        pool = [i for i in exporters if int(cluster_of[i]) not in home]
         n = self.spec.scouting.candidates
         if n < len(pool):
             pool = sorted(rng.choice(pool, size=n, replace=False).tolist())
         req = self.spec.quality_requirement
-        return [Candidate(i, self.landed_cost(i), w.production.failure_probability(i, req))
+        return [Candidate(i, self.landed_cost(i), self.lead_firms.failure_probability(i, req))
                 for i in pool]
 
     def _adopt(self, firm: int, cost: float) -> None:
         """Start buying from a new source: a pilot share, governance by the buyer's rule."""
-        w = self.w
         # A new supplier starts under the buyer's usual governance; the rule then decides.
         usual = [link.governance for link in self.links if link.active]
         start = max(set(usual), key=usual.count) if usual else "market"
-        link = w.add_link(self.index, firm, start, self.spec.scouting.pilot_share, cost,
-                          origin="scouting")
+        link = self.registry.add(self.index, firm, start, self.spec.scouting.pilot_share, cost,
+                                 origin="scouting")
         decision = self.choose_governance(link)
         link.governance = decision.governance
-        w.log.add(w.env.now, "supplier_added", self.id, w.scenario.rules.sourcing,
-                  firm=w.firms.ids[firm], price=cost, governance=decision.governance,
-                  expected_loss=decision.expected_loss)
+        self.journal.decided("supplier_added", self.id, self.scenario.rules.sourcing,
+                             firm=self.firms.ids[firm], price=cost,
+                             governance=decision.governance,
+                             expected_loss=decision.expected_loss)
 
     def estimated_failure(self, link: Link) -> float:
-        return link.failure_record(self.w.production.failure_probability(
+        return link.failure_record(self.lead_firms.failure_probability(
             link.firm, self.spec.quality_requirement))
 
     def _best_alternative(self, scouted: tuple[float, float] | None) -> tuple[float, float]:
@@ -277,7 +269,7 @@ class BuyerAgent:
 
     def _renegotiate(self, rule, scouted: tuple[float, float] | None) -> None:
         """Offer incumbents the best alternative's landed cost plus a reliability premium."""
-        w, spec = self.w, self.spec
+        spec = self.spec
         loss_per_unit = spec.loss_per_failed_order / spec.order_size
         alt_cost, alt_failure = self._best_alternative(scouted)
         if not math.isfinite(alt_cost):
@@ -288,30 +280,32 @@ class BuyerAgent:
             offer = rule.offer_price(link.price, alt_cost, self.estimated_failure(link),
                                      alt_failure, loss_per_unit,
                                      spec.scouting.reliability_premium)
-            if offer.price >= link.price:
-                continue
-            floor = self.landed_cost(link.firm) / (1.0 + w.scenario.technology.supplier_margin)
-            # The incumbent accepts down to its cost; below that it holds at cost and the
-            # buyer moves part of its orders elsewhere ("accept less or lose share").
-            accepted = offer.price >= floor
-            new_price = max(offer.price, min(floor, link.price))
-            w.log.add(w.env.now, "price_renegotiation", self.id, w.scenario.rules.sourcing,
-                      firm=w.firms.ids[link.firm], old_price=link.price, new_price=new_price,
-                      accepted=accepted, floor=floor, **offer.record())
-            link.price = new_price
-            if not accepted:
-                cut = w.effects[link.governance].share_flexibility * link.share
-                link.share -= cut
-                w.log.add(w.env.now, "share_shift", self.id, w.scenario.rules.sourcing,
-                          firm=w.firms.ids[link.firm], cut=cut, reason="price below cost")
+            if offer.price < link.price:
+                self._squeeze(link, offer)
+
+    def _squeeze(self, link: Link, offer) -> None:
+        """The incumbent accepts down to its cost; below that it holds at cost and the
+        buyer moves part of its orders elsewhere ("accept less or lose share", H&S 4.2)."""
+        rule_name, firm = self.scenario.rules.sourcing, self.firms.ids[link.firm]
+        floor = self.landed_cost(link.firm) / (1.0 + self.tech.supplier_margin)
+        accepted = offer.price >= floor
+        new_price = max(offer.price, min(floor, link.price))
+        self.journal.decided("price_renegotiation", self.id, rule_name, firm=firm,
+                             old_price=link.price, new_price=new_price, accepted=accepted,
+                             floor=floor, **offer.record())
+        link.price = new_price
+        if not accepted:
+            cut = self.effects[link.governance].share_flexibility * link.share
+            link.share -= cut
+            self.journal.decided("share_shift", self.id, rule_name, firm=firm, cut=cut,
+                                 reason="price below cost")
 
     # -- governance review --------------------------------------------------------------
 
     def reviewing(self):
         """Periodically re-choose each link's governance and reallocate order shares."""
-        w = self.w
         while True:
-            yield w.env.timeout(self.spec.review_interval_years * YEAR)
+            yield self.env.timeout(self.spec.review_interval_years * YEAR)
             if not self.active:
                 continue
             for link in self.links:
@@ -319,21 +313,22 @@ class BuyerAgent:
                     continue
                 decision = self.choose_governance(link)
                 changed = decision.governance != link.governance
-                w.log.add(w.env.now, "governance", self.id, w.scenario.rules.governance,
-                          firm=w.firms.ids[link.firm], previous=link.governance,
-                          changed=changed, **decision.record())
+                self.journal.decided("governance", self.id, self.scenario.rules.governance,
+                                     firm=self.firms.ids[link.firm], previous=link.governance,
+                                     changed=changed, **decision.record())
                 link.governance = decision.governance
-                link.design_seen = float(w.firms.caps[link.firm, DESIGN])
+                link.design_seen = float(self.firms.caps[link.firm, DESIGN])
             self._reallocate()
 
     def choose_governance(self, link: Link):
-        w, spec, f = self.w, self.spec, self.w.firms
+        """The buyer's rule weighs its risk from this supplier (H&S 3, Table 4)."""
+        spec, f = self.spec, self.firms
         i = link.firm
-        prior = w.production.failure_probability(i, spec.quality_requirement)
-        cluster = w.clusters[f.cluster[i]]
+        prior = self.lead_firms.failure_probability(i, spec.quality_requirement)
+        cluster = self.clusters[f.cluster[i]]
         # A reputable cluster vouches for its firms (H&S Table 4, market relations).
         prior *= 1.0 - 0.5 * cluster.reputation
-        effects = w.effects
+        effects = self.effects
         view = LinkView(
             product_definition=spec.product_definition,
             proprietary_technology=spec.proprietary_technology,
@@ -354,11 +349,11 @@ class BuyerAgent:
             codifiability=self.codifiability,
             current=link.governance,
         )
-        return w.rules.governance(view)
+        return self.rules.governance(view)
 
     def _reallocate(self) -> None:
         """Move order share toward the cheapest supplier once failures are priced in."""
-        w, spec = self.w, self.spec
+        spec = self.spec
         links = [link for link in self.links if link.active]
         if len(links) < 2:
             return
@@ -366,35 +361,39 @@ class BuyerAgent:
         costs = np.array([link.price + loss_per_unit * self.estimated_failure(link)
                           for link in links])
         # Cheaper suppliers get more, in proportion to what they can make.
-        size = np.array([w.firms.capacity[link.firm] for link in links])
+        size = np.array([self.firms.capacity[link.firm] for link in links])
         target = size * np.exp(-(costs - costs.min()) / (REALLOCATION_SPREAD * costs.min()))
         target /= target.sum()
         total = sum(link.share for link in links) or 1.0
         for link, goal, cost in zip(links, target, costs, strict=True):
             old = link.share / total
             if link.placed and link.refused / link.placed > 0.05:
-                # A supplier that turns orders away cannot take more (capacity).
+                # A supplier that turns orders away cannot take more (capacity). Refusals
+                # are counted among the orders placed, so this keeps at least half.
                 goal = min(goal, old * (1.0 - 0.5 * link.refused / link.placed))
-            new = old + w.effects[link.governance].share_flexibility * (goal - old)
+            new = old + self.effects[link.governance].share_flexibility * (goal - old)
             if abs(new - old) > 0.01:
-                w.log.add(w.env.now, "share_shift", self.id, w.scenario.rules.sourcing,
-                          firm=w.firms.ids[link.firm], old_share=old, new_share=new,
-                          effective_cost=float(cost), refused=link.refused,
-                          reason="reallocation")
+                self.journal.decided("share_shift", self.id, self.scenario.rules.sourcing,
+                                     firm=self.firms.ids[link.firm], old_share=old,
+                                     new_share=new, effective_cost=float(cost),
+                                     refused=link.refused, reason="reallocation")
             link.share = new
             link.placed = link.refused = 0
 
     # -- encroachment -------------------------------------------------------------------
 
-    def react(self, link: Link, severity: float, what: str) -> None:
-        """A supplier moved into design or branding: the buyer's rule decides the reaction."""
-        w = self.w
-        view = EncroachmentView(self.spec.product_definition,
+    def _encroachment_view(self, link: Link, severity: float) -> EncroachmentView:
+        return EncroachmentView(self.spec.product_definition,
                                 self.spec.encroachment_sensitivity, link.sunk,
-                                w.scenario.technology.stake_scale, severity)
-        reaction = w.rules.encroachment(view, w.streams.get(self.id, "encroachment"))
-        w.log.add(w.env.now, "encroachment", self.id, w.scenario.rules.encroachment,
-                  firm=w.firms.ids[link.firm], trigger=what, **reaction.record())
+                                self.tech.stake_scale, severity)
+
+    def react(self, link: Link, severity: float, what: str) -> None:
+        """A supplier moved into design or branding: the buyer's rule decides the reaction
+        (H&S 2.2, 4.2: upgrading that "encroaches on their buyers' core competence")."""
+        reaction = self.rules.encroachment(self._encroachment_view(link, severity),
+                                           self.streams.get(self.id, "encroachment"))
+        self.journal.decided("encroachment", self.id, self.scenario.rules.encroachment,
+                             firm=self.firms.ids[link.firm], trigger=what, **reaction.record())
         if reaction.action == "end_link":
             link.active = False
             link.share = 0.0
@@ -402,8 +401,5 @@ class BuyerAgent:
             link.share *= 1.0 - reaction.share_cut
 
     def reaction_probability(self, link: Link, severity: float) -> float:
-        from chainsim.rules.encroachment import reaction_probability
-
-        return reaction_probability(EncroachmentView(
-            self.spec.product_definition, self.spec.encroachment_sensitivity, link.sunk,
-            self.w.scenario.technology.stake_scale, severity))
+        """The chance this buyer reacts to an encroachment of the given severity."""
+        return reaction_probability(self._encroachment_view(link, severity))

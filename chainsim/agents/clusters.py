@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chainsim.journal import WORLD, firm_account
 from chainsim.rules.allegiance import VoteView
+from chainsim.rules.encroachment import SEVERITY
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.technology import (
     DESIGN,
@@ -25,14 +27,20 @@ from chainsim.technology import (
 )
 
 if TYPE_CHECKING:
-    from chainsim.engine.world import World
-    from chainsim.scenario.model import Cluster
+    from types import SimpleNamespace
+
+    import simpy
+
+    from chainsim.agents.firms import FirmTable
+    from chainsim.agents.links import Links
+    from chainsim.agents.roles import Customer
+    from chainsim.journal import Journal
+    from chainsim.randomness import Streams
+    from chainsim.scenario.model import Cluster, Scenario
 
 # Weight a firm gives to markets it does not yet serve (fairs, new buyers) when it values
 # design and marketing; a modelling choice, documented in docs/model.md.
 PROSPECT = 0.15
-# Encroachment severity by what the buyer sees: own designs shown, ODM reached, own brand.
-SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
 LEADER_SHARE = 0.1
 
 
@@ -56,12 +64,19 @@ def leaders(caps: np.ndarray) -> np.ndarray:
 
 
 class ClusterAgent:
-    def __init__(self, world: World, index: int, spec: Cluster, enters_later: bool):
-        self.w = world
+    """A cluster: its member firms' learning and investment, and its policy network."""
+
+    def __init__(self, index: int, spec: Cluster, enters_later: bool, *,
+                 env: simpy.Environment, scenario: Scenario, rules: SimpleNamespace,
+                 streams: Streams, firms: FirmTable, links: Links, buyers: list[Customer],
+                 journal: Journal):
         self.index = index
         self.spec = spec
         self.id = spec.id
-        f = world.firms
+        self.env, self.scenario, self.rules, self.streams = env, scenario, rules, streams
+        self.tech = scenario.technology
+        self.firms, self.links, self.buyers, self.journal = firms, links, buyers, journal
+        f = firms
         self.members = np.flatnonzero(f.cluster == index)
         self.leads = self.members[f.lead[self.members]]
         # The members' rows: a slice when they are contiguous (as expand_firms lays them
@@ -71,7 +86,7 @@ class ClusterAgent:
         self.rows = (slice(int(self.members[0]), int(self.members[-1]) + 1) if contiguous
                      else self.members)
         self._linked = np.zeros(len(self.members), dtype=bool)  # members with a buyer link
-        self._links_seen = -1  # len(world.links) when _linked was last brought up to date
+        self._links_seen = -1  # len(links) when _linked was last brought up to date
         self.wage = spec.wage
         self.transport_cost = spec.transport_cost
         self.transit_days = spec.transit_days
@@ -86,27 +101,28 @@ class ClusterAgent:
         self.typical_design = self._typical_design()
         self.project_left = 0  # periods of a running repositioning project
         self.project_rate = (0.0, 0.0, 0.0)
-        self._trigger = world.env.event()
+        self._trigger = env.event()
 
     def _typical_design(self) -> float:
         """The median design capability of the cluster's exporters (its lead firms): what
         a buyer could get elsewhere in the cluster, the yardstick of a distinctive edge."""
         firms = self.leads if len(self.leads) else self.members
-        return median(self.w.firms.caps[firms, DESIGN].tolist())
+        return median(self.firms.caps[firms, DESIGN].tolist())
 
     def start(self) -> None:
         if self.spec.active_from_year is not None:
-            self.w.env.process(self._enter_at(self.spec.active_from_year))
+            self.env.process(self._enter_at(self.spec.active_from_year))
         if self.spec.policy_network.enabled:
-            self.w.env.process(self.policy_network())
+            self.env.process(self.policy_network())
 
     def _enter_at(self, year: float):
-        yield self.w.env.timeout((year - self.w.scenario.simulation.start_year) * YEAR)
+        yield self.env.timeout((year - self.scenario.simulation.start_year) * YEAR)
         self.enter()
 
     def enter(self) -> None:
+        """The cluster starts selling (a new low-wage entrant, H&S 4.2)."""
         self.active = True
-        self.w.log.add(self.w.env.now, "entrant", self.id, "shock", firms=len(self.members))
+        self.journal.decided("entrant", self.id, "shock", firms=len(self.members))
 
     # -- each period --------------------------------------------------------------------
 
@@ -114,8 +130,7 @@ class ClusterAgent:
         """Learning by doing, spillovers, technology centre, projects; then rung moves."""
         if not self.active:
             return
-        w, f, rows = self.w, self.w.firms, self.rows
-        tech = w.scenario.technology
+        f, rows, tech = self.firms, self.rows, self.tech
         caps = f.caps[rows]  # a view when the rows are a slice, else a copy written back
         units = f.column("units_period")[rows]
         doing = tech.learning_by_doing * np.log1p(units / tech.learning_volume)
@@ -141,20 +156,19 @@ class ClusterAgent:
 
     def _climb(self) -> None:
         """Move firms up the functional ladder, one rung at a time (H&S 2.2)."""
-        w, f, m, rows = self.w, self.w.firms, self.members, self.rows
-        tech = w.scenario.technology
+        f, m, rows = self.firms, self.members, self.rows
         old = f.rung[rows].copy()
-        new = rung_from_capabilities(f.caps[rows], old, tech)
+        new = rung_from_capabilities(f.caps[rows], old, self.tech)
         f.rung[rows] = new
         for j in np.flatnonzero(new != old).tolist():
             i = int(m[j])
             rung = int(new[j])
-            w.log.add(w.env.now, "rung_change", f.ids[i], "ladder", old=int(old[j]), new=rung)
+            self.journal.decided("rung_change", f.ids[i], "ladder", old=int(old[j]), new=rung)
             if rung >= 2:
                 trigger = "obm" if rung == 3 else "odm"
-                for link in w.firm_links[i]:
+                for link in self.links.of_firm[i]:
                     if link.active:
-                        w.buyers[link.buyer].react(link, SEVERITY[trigger], trigger)
+                        self.buyers[link.buyer].react(link, SEVERITY[trigger], trigger)
         self._add_services(new)
 
     def _add_services(self, rung: np.ndarray) -> None:
@@ -163,20 +177,20 @@ class ClusterAgent:
         member past assembly, with process capability of 0.6 or more and an active buyer
         link, offers them from then on. Only members that could newly qualify are checked
         for an active link."""
-        w, f, m, rows = self.w, self.w.firms, self.members, self.rows
+        f, m, rows = self.firms, self.members, self.rows
         ready = self.linked() & (rung >= 1) & (f.caps[rows, PROCESS] >= 0.6) & ~f.services[rows]
         for j in np.flatnonzero(ready).tolist():
             i = int(m[j])
-            if any(link.active for link in w.firm_links[i]):
+            if any(link.active for link in self.links.of_firm[i]):
                 f.services[i] = True
 
     def linked(self) -> np.ndarray:
         """Which members have (or had) a buyer link, one flag per member; brought up to
         date only when links were added (links are never removed, only made inactive)."""
-        w = self.w
-        if self._links_seen != len(w.links):
-            self._links_seen = len(w.links)
-            self._linked = np.array([bool(w.firm_links[i]) for i in self.members.tolist()],
+        links = self.links
+        if self._links_seen != len(links):
+            self._links_seen = len(links)
+            self._linked = np.array([bool(links.of_firm[i]) for i in self.members.tolist()],
                                     dtype=bool)
         return self._linked
 
@@ -190,9 +204,7 @@ class ClusterAgent:
         investment, and is asked firm by firm, in member order, about the others."""
         if not self.active:
             return
-        w, f = self.w, self.w.firms
-        tech = w.scenario.technology
-        rule = w.rules.investment
+        f, tech, rule = self.firms, self.tech, self.rules.investment
         idle = np.flatnonzero(~f.investing[self.rows])  # member positions
         if not len(idle):
             return
@@ -205,37 +217,43 @@ class ClusterAgent:
             if decision.kind is None:
                 continue
             i = int(idle[j])
-            w.log.add(w.env.now, "investment_start", f.ids[i], w.scenario.rules.investment,
-                      **decision.record())
-            w.ledger.firm_to_world("investment", i, decision.cost)
+            self.journal.decided("investment_start", f.ids[i], self.scenario.rules.investment,
+                                 **decision.record())
+            self.journal.paid("investment", firm_account(i), WORLD, decision.cost)
             f.investing[i] = True
-            w.env.timeout(tech.investment_days, (i, KINDS.index(decision.kind))
-                          ).callbacks.append(self._investment_done)
+            self.env.timeout(tech.investment_days, (i, KINDS.index(decision.kind))
+                             ).callbacks.append(self._investment_done)
+
+    def _buyer_columns(self, firms: np.ndarray, linked: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per firm: the main buyer's share of its sales, the shares of sales to chains that
+        pay for design and for brands, the main buyer's chance of reacting to an ODM move,
+        and the yearly cost of quality shortfalls. Only firms with links are worked out;
+        the others sell to no buyer."""
+        n = len(firms)
+        share, design_access, brand_access, reaction, shortfall = (np.zeros(n) for _ in range(5))
+        for j in np.flatnonzero(linked).tolist():
+            i = int(firms[j])
+            main, share[j], design_access[j], brand_access[j] = self.links.sales_profile(i)
+            reaction[j] = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
+                           if main is not None else 0.0)
+            shortfall[j] = self._shortfall_cost(i)
+        return share, design_access, brand_access, reaction, shortfall
 
     def _investment_columns(self, positions: np.ndarray) -> InvestmentView:
         """The investment views of the members at `positions` as one column view
-        (rules/investment.py): per-firm numbers as arrays, cluster-wide ones as numbers.
-        What depends on a firm's buyer links (sales profile, the main buyer's reaction, the
-        cost of quality shortfalls) is worked out only for firms that have links; the
-        others sell to no buyer."""
-        w, f = self.w, self.w.firms
-        tech = w.scenario.technology
+        (rules/investment.py): per-firm numbers as arrays, cluster-wide ones as numbers."""
+        f, tech = self.firms, self.tech
         premium, thresholds = tech.rung_premium, tech.rung_thresholds
         firms = self.members[positions]
-        n = len(firms)
-        share, design_access, brand_access, reaction, shortfall = (np.zeros(n) for _ in range(5))
-        for j in np.flatnonzero(self.linked()[positions]).tolist():
-            i = int(firms[j])
-            main, share[j], design_access[j], brand_access[j] = w.sales_profile(i)
-            reaction[j] = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
-                           if main is not None else 0.0)
-            shortfall[j] = self._shortfall_cost(i)
+        share, design_access, brand_access, reaction, shortfall = self._buyer_columns(
+            firms, self.linked()[positions])
         caps = f.caps[firms]
         rung = f.rung[firms]
         # The premium of the next design-based and brand-based rung, by the current rung.
         gain_design = np.array([max(0.0, premium[2] - premium[min(r, 1)]) for r in range(4)])
         gain_brand = np.array([max(0.0, premium[3] - premium[min(r, 2)]) for r in range(4)])
-        cash = np.fromiter((f.cash[i] for i in firms.tolist()), dtype=np.float64, count=n)
+        cash = np.fromiter((f.cash[i] for i in firms.tolist()), dtype=np.float64,
+                           count=len(firms))
         return InvestmentView(
             capabilities=tuple(caps[:, k] for k in range(4)),  # type: ignore[arg-type]
             annual_revenue=f.column("revenue_year")[firms],
@@ -265,12 +283,11 @@ class ClusterAgent:
     def _shortfall_cost(self, i: int) -> float:
         """Yearly cost of failed inspections per unit of product capability the firm lacks
         against its buyers' requirements: lost payments plus penalties."""
-        w = self.w
-        tech = w.scenario.technology
-        product = float(w.firms.caps[i, PRODUCT])
+        tech = self.tech
+        product = float(self.firms.caps[i, PRODUCT])
         cost = 0.0
-        for link in w.firm_links[i]:
-            if not link.active or product >= w.buyers[link.buyer].spec.quality_requirement:
+        for link in self.links.of_firm[i]:
+            if not link.active or product >= self.buyers[link.buyer].spec.quality_requirement:
                 continue
             units = link.revenue_last / max(link.price, 1e-9)
             cost += units * link.price * (1.0 + tech.penalty_rate) * tech.quality_sensitivity
@@ -278,15 +295,14 @@ class ClusterAgent:
 
     def _investment_done(self, event) -> None:
         i, k = event.value
-        w, f = self.w, self.w.firms
-        tech = w.scenario.technology
+        f, tech = self.firms, self.tech
         f.investing[i] = False
-        rng = w.streams.get(f.ids[i], "investment")
+        rng = self.streams.get(f.ids[i], "investment")
         success = bool(rng.random() < tech.investment_success)
         gain = tech.investment_step * rng.uniform(0.5, 1.5) if success else 0.0
         f.caps[i, k] = min(1.0, f.caps[i, k] + gain)
-        w.log.add(w.env.now, "investment_result", f.ids[i], w.scenario.rules.investment,
-                  capability=KINDS[k], success=success, gain=gain)
+        self.journal.decided("investment_result", f.ids[i], self.scenario.rules.investment,
+                             capability=KINDS[k], success=success, gain=gain)
 
     # -- policy network -----------------------------------------------------------------
 
@@ -297,26 +313,25 @@ class ClusterAgent:
 
     def policy_network(self):
         """Propose repositioning projects periodically and after shocks; lead firms vote."""
-        w = self.w
         policy = self.spec.policy_network
         while True:
-            timer = w.env.timeout(policy.proposal_interval_years * YEAR)
+            timer = self.env.timeout(policy.proposal_interval_years * YEAR)
             if policy.propose_after_shock:
                 yield timer | self._trigger
                 if self._trigger.triggered:
-                    self._trigger = w.env.event()
+                    self._trigger = self.env.event()
             else:
                 yield timer
             if self.active and self.project_left == 0:
                 self.propose()
 
     def propose(self) -> bool:
-        """Put a project to the lead firms; fund it if backers hold enough of the output."""
-        w, f = self.w, self.w.firms
+        """Put a project to the lead firms; fund it if backers hold enough of the output
+        (H&S 5: which is stronger, the lead firms' allegiance to the local policy network
+        or to their customers in the global chain?)."""
         policy = self.spec.policy_network
-        rule = w.rules.allegiance
         voters = self.leads
-        revenue = np.array([w.annual_revenue(int(i)) for i in voters]) + 1e-9
+        revenue = np.array([self.firms.annual_revenue(int(i)) for i in voters]) + 1e-9
         # Backing is weighed by output where lead firms are the gatekeepers (hub-and-spoke,
         # H&S 5); in a cluster of equals each firm counts the same.
         weight = revenue if self.spec.form == "hub_and_spoke" else np.ones(len(voters))
@@ -324,41 +339,48 @@ class ClusterAgent:
         backing = 0.0
         backers = []
         for i, rev, wt in zip(voters, revenue, weight, strict=True):
-            main, share, _, _ = w.sales_profile(int(i))
-            reaction = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["obm"])
-                        if main is not None else 0.0)
-            vote = rule(VoteView(
-                annual_revenue=float(rev), main_buyer_share=share,
-                reaction_probability=reaction,
-                capability_gain=policy.design_gain + policy.marketing_gain,
-                value_per_capability=w.scenario.technology.rung_premium[2],
-                contribution=contribution,
-                horizon_years=w.scenario.technology.investment_horizon_years))
-            w.log.add(w.env.now, "vote", f.ids[i], w.scenario.rules.allegiance,
-                      main_buyer_share=share, reaction_probability=reaction, **vote.record())
-            w.recorder.vote_rows.append((w.env.now, self.index, int(i), vote.back, share,
-                                         vote.expected_gain, vote.expected_loss))
-            if vote.back:
+            if self._vote(int(i), float(rev), contribution):
                 backing += wt
                 backers.append(int(i))
         support = backing / weight.sum()
         funded = support >= policy.backing_threshold and bool(backers)
-        w.log.add(w.env.now, "project", self.id, w.scenario.rules.allegiance, support=support,
-                  threshold=policy.backing_threshold, funded=funded, backers=len(backers))
-        w.recorder.project_rows.append((w.env.now, self.index, support, funded, len(backers),
-                                        len(voters)))
+        self.journal.project_put(self.index, self.id, self.scenario.rules.allegiance, support,
+                                 policy.backing_threshold, funded, len(backers), len(voters))
         if funded:
-            for i in backers:
-                w.ledger.firm_to_world("project", i, policy.project_cost
-                                       * (1.0 - policy.public_share) / len(backers))
-            periods = max(1, round(policy.duration_years * YEAR
-                                   / w.scenario.simulation.period_days))
-            self.project_left = periods
-            self.project_rate = (policy.design_gain / periods, policy.marketing_gain / periods,
-                                 policy.reputation_gain / periods)
-            self.collective_stand = True
-            for i in backers:
-                for link in w.firm_links[i]:
-                    if link.active:
-                        w.buyers[link.buyer].react(link, SEVERITY["fair"], "project")
+            self._fund(backers)
         return funded
+
+    def _vote(self, i: int, revenue: float, contribution: float) -> bool:
+        """A lead firm weighs the project's gain against what its main buyer may withdraw."""
+        policy, tech = self.spec.policy_network, self.tech
+        main, share, _, _ = self.links.sales_profile(i)
+        reaction = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["obm"])
+                    if main is not None else 0.0)
+        vote = self.rules.allegiance(VoteView(
+            annual_revenue=revenue, main_buyer_share=share,
+            reaction_probability=reaction,
+            capability_gain=policy.design_gain + policy.marketing_gain,
+            value_per_capability=tech.rung_premium[2],
+            contribution=contribution,
+            horizon_years=tech.investment_horizon_years))
+        self.journal.voted(self.index, i, self.scenario.rules.allegiance, share, reaction, vote)
+        return vote.back
+
+    def _fund(self, backers: list[int]) -> None:
+        """Backers pay their part; the project runs for its duration, the association runs
+        a collective stand, and the backers' buyers see the move."""
+        policy = self.spec.policy_network
+        for i in backers:
+            self.journal.paid("project", firm_account(i), WORLD,
+                              policy.project_cost * (1.0 - policy.public_share) / len(backers))
+        periods = max(1, round(policy.duration_years * YEAR
+                               / self.scenario.simulation.period_days))
+        self.project_left = periods
+        self.project_rate = (policy.design_gain / periods, policy.marketing_gain / periods,
+                             policy.reputation_gain / periods)
+        self.collective_stand = True
+        for i in backers:
+            for link in self.links.of_firm[i]:
+                if link.active:
+                    self.buyers[link.buyer].react(link, SEVERITY["fair"], "project")
+

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainsim.agents.clusters import SEVERITY
+from chainsim.journal import WORLD, firm_account
+from chainsim.rules.encroachment import SEVERITY
 from chainsim.rules.fairs import FairView, attractiveness
 from chainsim.technology import (
     DESIGN,
@@ -20,39 +21,55 @@ from chainsim.technology import (
 )
 
 if TYPE_CHECKING:
-    from chainsim.engine.world import World
-    from chainsim.scenario.model import Fair
+    from types import SimpleNamespace
+
+    import simpy
+
+    from chainsim.agents.clusters import ClusterAgent
+    from chainsim.agents.firms import FirmTable
+    from chainsim.agents.links import Links
+    from chainsim.agents.roles import Customer
+    from chainsim.journal import Journal
+    from chainsim.randomness import Streams
+    from chainsim.scenario.model import Fair, Scenario
 
 NEW_BUYER_MARGIN = 0.15
 NEW_BUYER_YEARS = 3.0
 
 
 class FairAgent:
-    def __init__(self, world: World, index: int, spec: Fair):
-        self.w = world
+    """A trade fair held in its months every year, with the buyers who come to it."""
+
+    def __init__(self, index: int, spec: Fair, *, env: simpy.Environment, scenario: Scenario,
+                 rules: SimpleNamespace, streams: Streams, firms: FirmTable, links: Links,
+                 buyers: list[Customer], clusters: list[ClusterAgent], journal: Journal):
         self.index = index
         self.spec = spec
         self.id = spec.id
+        self.env, self.scenario, self.rules, self.streams = env, scenario, rules, streams
+        self.tech = scenario.technology
+        self.firms, self.links, self.buyers, self.clusters = firms, links, buyers, clusters
+        self.journal = journal
         self.history: deque[np.ndarray] = deque(maxlen=spec.repeat_memory)
-        self.fair_buyers = [b for b in world.buyers if b.spec.arrival == "fair"]
+        self.fair_buyers = [b for b in buyers if b.spec.arrival == "fair"]
         self.buyer_index = [b.index for b in self.fair_buyers]
         self.requirements = np.array([b.spec.quality_requirement for b in self.fair_buyers])
 
     def start(self) -> None:
-        self.w.env.process(self.calendar())
+        self.env.process(self.calendar())
 
     def calendar(self):
         """Hold the fair in each of its months, every year (twice a year by default)."""
-        w = self.w
-        start = w.scenario.simulation.start_year
+        env = self.env
+        start = self.scenario.simulation.start_year
         first = 0.0 if self.spec.from_year is None else (self.spec.from_year - start) * YEAR
         year = 0
         while True:
             for month in sorted(self.spec.months):
                 when = year * YEAR + (month - 1) * YEAR / 12
-                if when < first or when < w.env.now:
+                if when < first or when < env.now:
                     continue
-                yield w.env.timeout(when - w.env.now)
+                yield env.timeout(when - env.now)
                 self.hold()
             year += 1
 
@@ -67,10 +84,9 @@ class FairAgent:
         are new, and a buyer whose requirement it cannot meet will not order."""
         if not self.fair_buyers:
             return 0.0
-        w = self.w
-        linked = {link.buyer for link in w.firm_links[firm] if link.active}
-        tech = w.scenario.technology
-        short = shortfall_probabilities(w.firms.caps[firm, PRODUCT], self.requirements, tech)
+        linked = {link.buyer for link in self.links.of_firm[firm] if link.active}
+        short = shortfall_probabilities(self.firms.caps[firm, PRODUCT], self.requirements,
+                                        self.tech)
         value = 0.0  # summed in buyer order, as one buyer at a time would
         for index, v in zip(self.buyer_index, (worth * (1.0 - short)).tolist(), strict=True):
             if index not in linked:
@@ -78,49 +94,57 @@ class FairAgent:
         return value / len(self.fair_buyers)
 
     def hold(self) -> None:
-        w, f, spec = self.w, self.w.firms, self.spec
-        recent = np.zeros(len(f), dtype=np.int32)
+        """Each open cluster's lead firms decide whether to exhibit (H&S 4.2-4.3)."""
+        recent = np.zeros(len(self.firms), dtype=np.int32)
         for past in self.history:
             recent[past] += 1
         worth = self.buyer_worth()
-        rule = w.rules.fair_entry
         exhibitors: list[int] = []
-        by_cluster = np.zeros(len(w.clusters), dtype=np.int64)
-        for cluster in w.clusters:
+        by_cluster = [0] * len(self.clusters)
+        for cluster in self.clusters:
             if not cluster.active:
                 continue
-            discount = (spec.collective_discount
-                        * max(cluster.spec.institutions.business_association, 0.5)
-                        if cluster.collective_stand else 0.0)
-            cost = spec.stand_cost * (1.0 - discount)
-            for i in cluster.leads:
-                i = int(i)
-                main, share, _, _ = w.sales_profile(i)
-                reaction = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["fair"])
-                            if main is not None else 0.0)
-                decision = rule(FairView(
-                    design=float(f.caps[i, DESIGN]), marketing=float(f.caps[i, MARKETING]),
-                    recent_exhibitions=int(recent[i]), memory=spec.repeat_memory,
-                    contact_rate=spec.contact_rate,
-                    value_per_contact=self.value_per_contact(i, worth), stand_cost=cost,
-                    reaction_probability=reaction, main_buyer_share=share,
-                    annual_revenue=w.annual_revenue(i),
-                    cash_available=float(f.cash[i] + w.scenario.technology.credit_line)))
-                if not decision.exhibit:
-                    continue
-                exhibitors.append(i)
-                by_cluster[cluster.index] += 1
-                w.ledger.firm_to_world("fair", i, cost)
-                w.log.add(w.env.now, "fair_entry", f.ids[i], w.scenario.rules.fair_entry,
-                          fair=self.id, **decision.record())
-                self._exhibit(i, int(recent[i]), decision.expected_contacts)
+            cost = self.stand_cost(cluster)
+            for i in cluster.leads.tolist():
+                if self._decide(i, int(recent[i]), cost, worth):
+                    exhibitors.append(i)
+                    by_cluster[cluster.index] += 1
         self.history.append(np.asarray(exhibitors, dtype=np.int64))
         self._lapse()
-        total = spec.background_exhibitors + int(by_cluster.sum())
-        for cluster in w.clusters:
-            w.recorder.fair_rows.append({
-                "time": w.env.now, "fair": self.id, "cluster": cluster.index,
-                "exhibitors": int(by_cluster[cluster.index]), "total": total})
+        self.journal.fair_held(self.id, by_cluster,
+                               self.spec.background_exhibitors + sum(by_cluster))
+
+    def stand_cost(self, cluster: ClusterAgent) -> float:
+        """A stand's cost, lower on the business association's collective stand (H&S 4.3:
+        many firms "only manage to have a presence because their local business
+        associations organise the operation")."""
+        spec = self.spec
+        discount = (spec.collective_discount
+                    * max(cluster.spec.institutions.business_association, 0.5)
+                    if cluster.collective_stand else 0.0)
+        return spec.stand_cost * (1.0 - discount)
+
+    def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray) -> bool:
+        """One lead firm weighs a stand: the rule decides; an exhibitor pays and shows."""
+        f, spec = self.firms, self.spec
+        main, share, _, _ = self.links.sales_profile(i)
+        reaction = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["fair"])
+                    if main is not None else 0.0)
+        decision = self.rules.fair_entry(FairView(
+            design=float(f.caps[i, DESIGN]), marketing=float(f.caps[i, MARKETING]),
+            recent_exhibitions=recent, memory=spec.repeat_memory,
+            contact_rate=spec.contact_rate,
+            value_per_contact=self.value_per_contact(i, worth), stand_cost=cost,
+            reaction_probability=reaction, main_buyer_share=share,
+            annual_revenue=f.annual_revenue(i),
+            cash_available=float(f.cash[i] + self.tech.credit_line)))
+        if not decision.exhibit:
+            return False
+        self.journal.paid("fair", firm_account(i), WORLD, cost)
+        self.journal.decided("fair_entry", f.ids[i], self.scenario.rules.fair_entry,
+                             fair=self.id, **decision.record())
+        self._exhibit(i, recent, decision.expected_contacts)
+        return True
 
     def _lapse(self) -> None:
         """Buyers met at this fair drift away from firms no longer seen there: presence
@@ -128,41 +152,44 @@ class FairAgent:
         if len(self.history) < self.spec.repeat_memory:
             return
         seen = set(np.concatenate(list(self.history)).tolist())
-        w = self.w
         for buyer in self.fair_buyers:
             for link in buyer.links:
                 if link.active and link.met_at == self.id and link.firm not in seen:
                     link.active = False
                     link.share = 0.0
-                    w.log.add(w.env.now, "link_lapsed", buyer.id, "fair_presence",
-                              firm=w.firms.ids[link.firm], fair=self.id)
+                    self.journal.decided("link_lapsed", buyer.id, "fair_presence",
+                                         firm=self.firms.ids[link.firm], fair=self.id)
 
     def _exhibit(self, i: int, recent: int, expected: float) -> None:
         """Marketing capability grows with regular presence; contacts arrive; buyers watch."""
-        w, f = self.w, self.w.firms
-        spec = self.spec
+        f, spec = self.firms, self.spec
         regular = attractiveness(1.0, 1.0, recent + 1, spec.repeat_memory)
         f.caps[i, MARKETING] = min(1.0, f.caps[i, MARKETING]
                                    + spec.marketing_gain * regular * (1.0 - f.caps[i, MARKETING]))
-        for link in list(w.firm_links[i]):
-            if link.active and w.buyers[link.buyer].spec.arrival != "fair":
-                w.buyers[link.buyer].react(link, SEVERITY["fair"], "fair")
-        if not self.fair_buyers:
-            return
-        rng = w.streams.get(f.ids[i], "fair_contacts")
+        for link in list(self.links.of_firm[i]):
+            if link.active and self.buyers[link.buyer].spec.arrival != "fair":
+                self.buyers[link.buyer].react(link, SEVERITY["fair"], "fair")
+        if self.fair_buyers:
+            self._meet_buyers(i, expected)
+
+    def _meet_buyers(self, i: int, expected: float) -> None:
+        """Contacts with the fair's buyers: a new buyer that finds the collection meets its
+        needs starts buying at arm's length (H&S 4.3)."""
+        f = self.firms
+        rng = self.streams.get(f.ids[i], "fair_contacts")
         contacts = int(rng.poisson(expected))
-        linked = {link.buyer for link in w.firm_links[i] if link.active}
+        linked = {link.buyer for link in self.links.of_firm[i] if link.active}
         for _ in range(contacts):
             buyer = self.fair_buyers[int(rng.integers(len(self.fair_buyers)))]
             if buyer.index in linked:
                 continue
             short = shortfall_probability(f.caps[i, PRODUCT], buyer.spec.quality_requirement,
-                                          w.scenario.technology)
+                                          self.tech)
             if rng.random() < short:
                 continue  # the buyer saw the collection and found it short of its needs
             linked.add(buyer.index)
             buyer.active = True
-            link = w.add_link(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")
+            link = self.links.add(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")
             link.met_at = self.id
-            w.log.add(w.env.now, "fair_contact", buyer.id, w.scenario.rules.fair_entry,
-                      firm=f.ids[i], fair=self.id)
+            self.journal.decided("fair_contact", buyer.id, self.scenario.rules.fair_entry,
+                                 firm=f.ids[i], fair=self.id)

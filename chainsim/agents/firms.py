@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chainsim.randomness import Streams
-from chainsim.scenario.model import RUNG_INDEX, Distribution, Scenario
+from chainsim.scenario.model import Distribution, Scenario
+from chainsim.vocabulary import RUNG_INDEX, member_ids
 
 
 def draw(value: float | Distribution, n: int, rng: np.random.Generator,
@@ -40,8 +41,9 @@ def draw(value: float | Distribution, n: int, rng: np.random.Generator,
 
 @dataclass
 class FirmTable:
+    """Every firm of every cluster, one row each; a firm is its row index."""
+
     ids: list[str]
-    group: list[str]
     cluster: np.ndarray
     lead: np.ndarray
     capacity: np.ndarray
@@ -59,7 +61,6 @@ class FirmTable:
     revenue_period: list[float] = field(init=False)
     revenue_year: list[float] = field(init=False)
     units_year: list[float] = field(init=False)
-    cum_units: list[float] = field(init=False)
     revenue_last: np.ndarray = field(init=False)
     investing: np.ndarray = field(init=False)
     services: np.ndarray = field(init=False)
@@ -72,7 +73,6 @@ class FirmTable:
         self.revenue_period = [0.0] * n
         self.revenue_year = [0.0] * n
         self.units_year = [0.0] * n
-        self.cum_units = [0.0] * n
         self.revenue_last = np.zeros(n)
         self.investing = np.zeros(n, dtype=bool)
         self.services = np.zeros(n, dtype=bool)
@@ -86,8 +86,13 @@ class FirmTable:
         values = getattr(self, name)
         return np.fromiter(values, dtype=np.float64, count=len(values))
 
+    def annual_revenue(self, firm: int) -> float:
+        """Sales over the last full year (the running year's, until one has passed)."""
+        last = self.revenue_last[firm]
+        return float(last if last > 0.0 else self.revenue_year[firm])
+
     def new_period(self) -> None:
-        """Period sums start again (the recorder has copied them)."""
+        """Period sums start again (the recorder has read them)."""
         zeros = [0.0] * len(self.ids)
         self.units_period[:] = zeros
         self.revenue_period[:] = zeros
@@ -103,7 +108,7 @@ class FirmTable:
 def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[str, list[int]]]:
     """Build the firm table; return it with the map from group id to firm rows."""
     cols: dict[str, list] = {k: [] for k in (
-        "ids", "group", "cluster", "lead", "capacity", "caps", "rung", "intent", "cash",
+        "ids", "cluster", "lead", "capacity", "caps", "rung", "intent", "cash",
         "outsourcing", "spokes_per_order")}
     groups: dict[str, list[int]] = {}
     row = 0
@@ -111,10 +116,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
         for spec in cluster.firms:
             n = spec.count
             rng = streams.get(f"group:{spec.id}", "draw")
-            width = len(str(n))
-            cols["ids"] += ([spec.id] if n == 1
-                            else [f"{spec.id}-{k + 1:0{width}d}" for k in range(n)])
-            cols["group"] += [spec.id] * n
+            cols["ids"] += member_ids(spec.id, n)
             cols["cluster"].append(np.full(n, c))
             cols["lead"].append(np.full(n, spec.role == "lead"))
             cols["capacity"].append(draw(spec.capacity, n, rng, low=1e-3))
@@ -129,7 +131,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
             groups[spec.id] = list(range(row, row + n))
             row += n
     table = FirmTable(
-        ids=cols["ids"], group=cols["group"],
+        ids=cols["ids"],
         cluster=np.concatenate(cols["cluster"]).astype(np.int32),
         lead=np.concatenate(cols["lead"]).astype(bool),
         capacity=np.concatenate(cols["capacity"]),

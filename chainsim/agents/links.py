@@ -1,22 +1,25 @@
-"""A buyer-supplier link: governance, order share, price and the buyer's stake (MODEL.md 3)."""
+"""Buyer-supplier links: governance, order share, price and the buyer's stake, and the
+registry that makes and finds them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-GOVERNANCE_TYPES = ("market", "modular", "network", "quasi_hierarchy", "hierarchy")
+from chainsim.vocabulary import GOVERNANCE_TYPES
+
 GOVERNANCE_CODE = {name: i for i, name in enumerate(GOVERNANCE_TYPES)}
 
 
 @dataclass(slots=True, eq=False)
 class Link:
+    """One relationship between a buyer and a firm (so one governance type at a time)."""
+
     id: int
     buyer: int
     firm: int
     governance: str
     share: float
     price: float
-    since: float
     active: bool = True
     sunk: float = 0.0  # the buyer's cumulative investment in this supplier
     orders: float = 0.0  # inspected on arrival, recent ones weighted most (see `inspected`)
@@ -44,3 +47,57 @@ class Link:
     def failure_record(self, prior: float, weight: float = 10.0) -> float:
         """The buyer's estimate of the failure probability: prior blended with history."""
         return (self.failures + weight * prior) / (self.orders + weight)
+
+
+class Links:
+    """Every link ever made, and each firm's and each buyer's. Links are only added, never
+    removed: one that ends is made inactive, and a pair that trades again revives it."""
+
+    def __init__(self, n_firms: int, n_buyers: int, paid_rung: list[int]):
+        self.all: list[Link] = []
+        self.of_firm: list[list[Link]] = [[] for _ in range(n_firms)]
+        self.of_buyer: list[list[Link]] = [[] for _ in range(n_buyers)]
+        self.paid_rung = paid_rung  # per buyer: the highest rung whose premium it pays
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    def add(self, buyer: int, firm: int, governance: str, share: float, price: float,
+            origin: str) -> Link:
+        """Start buying from a firm: a new link, or the old one revived if the pair has
+        traded before."""
+        for link in self.of_firm[firm]:
+            if link.buyer == buyer:
+                link.active, link.governance, link.share, link.price = (True, governance,
+                                                                        share, price)
+                link.origin = origin
+                return link
+        link = Link(len(self.all), buyer, firm, governance, share, price, origin=origin)
+        self.all.append(link)
+        self.of_buyer[buyer].append(link)
+        self.of_firm[firm].append(link)
+        return link
+
+    def sales_profile(self, firm: int) -> tuple[Link | None, float, float, float]:
+        """The firm's main buyer link and its share of the firm's sales this year, and the
+        shares of sales to chains that pay for supplier design and for own brands."""
+        links = [link for link in self.of_firm[firm] if link.active]
+        if not links:
+            return None, 0.0, 0.0, 0.0
+        revenue = [link.revenue_last for link in links]
+        total = sum(revenue)
+        if total <= 0.0:
+            revenue = [link.revenue_year for link in links]
+            total = sum(revenue)
+        if total <= 0.0:
+            revenue = [link.share for link in links]
+            total = sum(revenue) or 1.0
+        main = max(range(len(links)), key=revenue.__getitem__)
+        design = brand = 0.0
+        for link, rev in zip(links, revenue, strict=True):
+            paid = self.paid_rung[link.buyer]
+            if paid >= 2:  # the chain pays for supplier design (ODM) ...
+                design += rev
+                if paid >= 3:  # ... and buys own brands (OBM)
+                    brand += rev
+        return links[main], revenue[main] / total, design / total, brand / total

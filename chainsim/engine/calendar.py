@@ -1,5 +1,5 @@
 """The period clock: learning each period, investment decisions each year, a snapshot of
-the state at the end of every period (MODEL.md 4, "Learning")."""
+the state at the end of every period, then the period (and year) closed."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ if TYPE_CHECKING:
     from chainsim.engine.world import World
 
 
-def periods(world: World):
-    w = world
+def periods(w: World):
     days = w.scenario.simulation.period_days
     years = days / YEAR
     elapsed = 0.0
     next_year = YEAR
+    links = w.links.all
     while True:
         yield w.env.timeout(days)
         elapsed += days
@@ -26,8 +26,6 @@ def periods(world: World):
             next_year += YEAR
             for cluster in w.clusters:
                 cluster.invest()
-            w.firms.new_year()
-            for link in w.links:
-                link.revenue_last = link.revenue_year
-                link.revenue_year = 0.0
-        w.recorder.snapshot(w.env.now, w.firms, w.links)
+            w.journal.close_year(links)
+        w.recorder.snapshot(w.env.now, w.firms, links, w.journal.flows)
+        w.journal.close_period(links)

@@ -15,6 +15,7 @@ from chainsim import __version__
 from chainsim.agents.shocks import shocks
 from chainsim.engine.calendar import periods
 from chainsim.engine.world import World, build_world
+from chainsim.results.records import project_panel, vote_panel
 from chainsim.scenario.model import Scenario
 from chainsim.technology import YEAR
 
@@ -80,7 +81,8 @@ def start_processes(w: World) -> None:
         fair.start()
     w.env.process(periods(w))
     if w.scenario.shocks:
-        w.env.process(shocks(w))
+        groups = {g: [w.buyers[b] for b in members] for g, members in w.buyer_groups.items()}
+        w.env.process(shocks(w.env, w.scenario, w.clusters, groups, w.journal))
 
 
 def events_processed(env) -> int:
@@ -91,17 +93,17 @@ def events_processed(env) -> int:
 
 
 class InvariantError(AssertionError):
-    """A run broke one of the model's conservation laws (MODEL.md 6): a bug, never input."""
+    """A run broke one of the model's conservation laws: a bug, never input."""
 
 
 def check_invariants(w: World) -> None:
     """Orders and money are conserved; capabilities stay in [0, 1]. Cheap: counters only."""
-    broken = w.book.conserved()
-    led = w.ledger
+    broken = w.journal.book.conserved()
+    led = w.journal.ledger
     scale = max(1.0, sum(abs(v) for v in led.totals.values())
                 + sum(abs(c) for c in led.firm_cash) + sum(abs(c) for c in led.buyer_cash))
-    if abs(w.ledger.imbalance()) > 1e-9 * scale:
-        broken.append(f"money not conserved: imbalance {w.ledger.imbalance():.6g}")
+    if abs(led.imbalance()) > 1e-9 * scale:
+        broken.append(f"money not conserved: imbalance {led.imbalance():.6g}")
     caps = w.firms.caps
     if caps.size and (caps.min() < 0.0 or caps.max() > 1.0):
         broken.append("a capability left [0, 1]")
@@ -112,22 +114,25 @@ def check_invariants(w: World) -> None:
 def collect(w: World, seed: int, replication: int, horizon: float, wall: float,
             keep_world: bool = False) -> RunResult:
     check_invariants(w)
-    f, rec = w.firms, w.recorder
+    f, rec, journal = w.firms, w.recorder, w.journal
+    events = journal.tables
     tables = {
         "firms": rec.firm_panel(f.ids, f.cluster, f.lead),
         "clusters": rec.flow_panel(rec.cluster_rows, "cluster"),
         "buyers": rec.flow_panel(rec.buyer_rows, "buyer"),
         "links": rec.link_panel(),
-        "fairs": pd.DataFrame(rec.fair_rows, columns=["time", "fair", "cluster", "exhibitors",
-                                                       "total"]),
-        "votes": rec.vote_panel(),
-        "projects": rec.project_panel(),
+        "fairs": pd.DataFrame(events.fairs, columns=["time", "fair", "cluster", "exhibitors",
+                                                      "total"]),
+        "votes": vote_panel(events.votes),
+        "projects": project_panel(events.projects),
     }
+    ledger = journal.ledger
     return RunResult(
         scenario=w.scenario, seed=seed, replication=replication, horizon_years=horizon,
         version=__version__, wall_seconds=wall, events=events_processed(w.env),
-        orders=w.book.as_dict(), money=dict(w.ledger.totals), imbalance=w.ledger.imbalance(),
-        decisions=w.log.rows, decision_counts=dict(w.log.counts), tables=tables,
+        orders=journal.book.as_dict(), money=dict(ledger.totals), imbalance=ledger.imbalance(),
+        decisions=journal.decisions.rows, decision_counts=dict(journal.decisions.counts),
+        tables=tables,
         world=w if keep_world else None, buyer_groups=w.buyer_groups,
         buyer_ids=[b.id for b in w.buyers],
     )

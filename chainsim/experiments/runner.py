@@ -271,7 +271,7 @@ def match_metrics(names: Sequence[str], patterns: Sequence[str]) -> list[str]:
 def expected_metrics(scenario: Scenario) -> list[str]:
     """The headline metric names a scenario will report, known before it runs (order
     counts by refusal reason, `orders.refused_<reason>`, appear only when they happen)."""
-    from chainsim.agents.orders import STAGES
+    from chainsim.journal import STAGES
 
     names = [f"cluster.{c.id}.{k}" for c in scenario.clusters for k in CLUSTER_METRICS]
     names += [f"buyer.{b.id}.{k}" for b in scenario.buyers for k in BUYER_METRICS]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chainsim.vocabulary import GOVERNANCE_TYPES as GOVERNANCE
+from chainsim.vocabulary import RUNGS
+
 CAPABILITIES = ("process", "product", "design", "marketing")
-RUNGS = ("assembly", "full_package", "odm", "obm")
-GOVERNANCE = ("market", "modular", "network", "quasi_hierarchy", "hierarchy")
 
 
 def price_index(links: pd.DataFrame) -> pd.DataFrame:

@@ -1,59 +1,32 @@
-"""What a run records: per-period panels and a decision log, never one row per order.
-
-Agents call `Recorder.snapshot` once per period and `DecisionLog.add` for each decision;
-orders only increment counters. Memory therefore grows with periods x agents, not with the
-number of orders (issue 4; STYLE.md speed notes).
-"""
+"""What a run records per period: panels of firms, clusters, buyers and links, never one
+row per order, so memory grows with periods x agents, not with the number of orders. The
+event tables (fairs, votes, projects) are the journal's; this module builds their panels."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-FLOW_FIELDS = ("units", "value", "retail_value", "delivered", "failed", "refused",
-               "scouted_units")
-
-
-@dataclass
-class DecisionLog:
-    """Every decision with time, agent, rule and the numbers behind it (MODEL.md 5)."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, time: float, decision: str, agent: str, rule: str, /, **numbers: Any) -> None:
-        self.counts[decision] += 1
-        self.rows.append({"time": round(time, 3), "decision": decision, "agent": agent,
-                          "rule": rule, **numbers})
-
-
 class Recorder:
-    """Per-period panels of firms, clusters, buyers and links."""
+    """Per-period panels of firms, clusters, buyers and links, read from the firm table, the
+    links and the journal's period flows when the calendar closes a period. It only reads:
+    closing the period (resetting the sums) is the journal's."""
 
-    def __init__(self, n_firms: int, n_clusters: int, n_buyers: int):
+    def __init__(self) -> None:
         self.times: list[float] = []
         self.firm_caps: list[np.ndarray] = []
         self.firm_rung: list[np.ndarray] = []
         self.firm_units: list[np.ndarray] = []
         self.firm_revenue: list[np.ndarray] = []
         self.firm_cash: list[np.ndarray] = []
-        # Flows of the running period, added to on every delivery: lists, for speed.
-        self.cluster_flows = {k: [0.0] * n_clusters for k in FLOW_FIELDS}
-        self.buyer_flows = {k: [0.0] * n_buyers for k in ("units", "value", "scouted_units",
-                                                          "failed", "delivered")}
         self.cluster_rows: list[dict[str, np.ndarray]] = []
         self.buyer_rows: list[dict[str, np.ndarray]] = []
         self.link_rows: list[tuple] = []
-        self.fair_rows: list[dict[str, Any]] = []
-        self.vote_rows: list[tuple] = []
-        self.project_rows: list[tuple] = []
 
-    def snapshot(self, time: float, firms: Any, links: list[Any]) -> None:
-        """Close a period: copy firm state, move flow accumulators into the panels."""
+    def snapshot(self, time: float, firms: Any, links: list[Any], flows: Any) -> None:
+        """Copy the state and the period's flows at the end of a period."""
         self.times.append(time)
         self.firm_caps.append(firms.caps.astype(np.float32))
         self.firm_rung.append(firms.rung.copy())
@@ -64,10 +37,8 @@ class Recorder:
         cash = firms.cash
         self.firm_cash.append(np.fromiter(cash, dtype=np.float64, count=len(cash)
                                           ).astype(np.float32))
-        self.cluster_rows.append({k: np.array(v) for k, v in self.cluster_flows.items()})
-        self.buyer_rows.append({k: np.array(v) for k, v in self.buyer_flows.items()})
-        for v in (*self.cluster_flows.values(), *self.buyer_flows.values()):
-            v[:] = [0.0] * len(v)
+        self.cluster_rows.append({k: np.array(v) for k, v in flows.cluster.items()})
+        self.buyer_rows.append({k: np.array(v) for k, v in flows.buyer.items()})
         period = len(self.times) - 1
         cluster_of = firms.cluster_of
         rows = self.link_rows
@@ -77,9 +48,6 @@ class Recorder:
             rows.append((period, link.id, link.buyer, link.firm, cluster_of[link.firm],
                          link.governance, link.active, link.share, link.price,
                          link.units_period, link.value_period, link.sunk, link.origin))
-            link.units_period = 0.0
-            link.value_period = 0.0
-        firms.new_period()
 
     # -- tables -------------------------------------------------------------------------
 
@@ -123,11 +91,12 @@ class Recorder:
             "period", "link", "buyer", "firm", "cluster", "governance", "active", "share",
             "price", "units", "value", "sunk", "origin"])
 
-    def vote_panel(self) -> pd.DataFrame:
-        return pd.DataFrame(self.vote_rows, columns=[
-            "time", "cluster", "firm", "back", "main_buyer_share", "expected_gain",
-            "expected_loss"])
 
-    def project_panel(self) -> pd.DataFrame:
-        return pd.DataFrame(self.project_rows, columns=[
-            "time", "cluster", "support", "funded", "backers", "voters"])
+def vote_panel(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["time", "cluster", "firm", "back", "main_buyer_share",
+                                       "expected_gain", "expected_loss"])
+
+
+def project_panel(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["time", "cluster", "support", "funded", "backers",
+                                       "voters"])

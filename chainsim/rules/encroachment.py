@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFINITION_STAKE = {"buyer": 1.0, "joint": 0.3, "supplier": 0.0}
+# Severity by what the buyer sees: own designs shown, ODM reached, own brand.
+SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
 
 
 @dataclass(frozen=True, slots=True)

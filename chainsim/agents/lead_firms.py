@@ -1,0 +1,281 @@
+"""Lead firms: the life of an order in a cluster, read top to bottom.
+
+H&S 4.1-4.2: export orders go to the lead firms of a hub-and-spoke cluster, who make part
+themselves and subcontract the rest to their spoke suppliers; they organise "their own
+local supply chains" and ship to the buyer, who inspects on arrival. Here a lead firm
+
+1. accepts an order within its capacity, queueing it behind earlier work, or refuses it
+   with the reason (`receive`, `_accept`);
+2. subcontracts sub-orders to the next spokes of its rotation (`_subcontract`);
+3. assembles once every part is in (`_part_done`, `_assemble`);
+4. inspects, reworking what inspection catches (`_assemble`);
+5. ships; transit takes time, and the buyer inspects on arrival (`_ship`, `_arrive`).
+
+Lean by design: each sub-order costs one SimPy event (its completion), the order two more
+(assembly done, arrival), so an order with three sub-orders costs five events for four
+order items. Capacity is a schedule (`busy`, the day each firm's queue of accepted work
+ends), not a SimPy resource: work is sequential per firm and a queue is a later start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim import technology as tech_fn
+from chainsim.agents.orders import Order
+from chainsim.journal import WORLD, firm_account
+from chainsim.randomness import Streams, lognormal_draws, uniform_draws
+from chainsim.technology import PROCESS, PRODUCT
+
+if TYPE_CHECKING:
+    import simpy
+
+    from chainsim.agents.firms import FirmTable
+    from chainsim.agents.links import Link
+    from chainsim.agents.roles import Customer, Site
+    from chainsim.journal import Journal
+    from chainsim.scenario.model import GovernanceEffects, Technology
+
+TRANSIT_SIGMA = 0.15  # spread of transit times: lognormal, median the cluster's transit days
+
+
+class Batch:
+    """What a batch of like orders on one link shares: everything acceptance depends on but
+    an order's own place in the queue, read once (the firm's capabilities and costs, its
+    spokes' speeds, costs and payments, the wage, the due date)."""
+
+    __slots__ = ("firm", "cluster", "refusal", "process", "own_days", "own_cost", "k",
+                 "out", "spokes", "spoke_process", "spoke_days", "spend", "pay", "picks",
+                 "sub_qty", "deadline", "due")
+
+
+class LeadFirms:
+    """Lead firms and their spokes turning buyers' orders into shipments."""
+
+    def __init__(self, env: simpy.Environment, firms: FirmTable, spokes: list[list[int]],
+                 clusters: list[Site], buyers: list[Customer],
+                 effects: dict[str, GovernanceEffects], tech: Technology, streams: Streams,
+                 journal: Journal):
+        self.env = env
+        self.firms = firms
+        self.spokes = spokes
+        self.buyers = buyers  # filled by the world once the buyers exist
+        self.effects = effects
+        self.tech = tech
+        self.streams = streams
+        self.journal = journal
+        self.accounts = [firm_account(i) for i in range(len(firms))]
+        self.cluster_of = [clusters[c] for c in firms.cluster_of]
+        # Read on every order, so held as Python lists: a list read is several times faster
+        # than a numpy scalar read, and event times stay plain floats in SimPy's queue.
+        self.busy = firms.busy_until
+        self.capacity = firms.capacity.tolist()
+        self.outsourcing = firms.outsourcing.tolist()
+        self.per_order = firms.spokes_per_order.tolist()
+        self.turn = [0] * len(firms)  # each lead firm's next spoke position
+        self.orders_made = 0
+        self._rotation: list[list[tuple[int, ...]] | None] = [None] * len(firms)
+        # Per firm, its inspection and transit draws, read one number at a time.
+        self._inspection: list[Iterator[float] | None] = [None] * len(firms)
+        self._transit: list[Iterator[float] | None] = [None] * len(firms)
+
+    # -- 1. acceptance --------------------------------------------------------------------
+
+    def receive(self, link: Link, qty: float, price: float, lead_time: float,
+                n: int = 1) -> None:
+        """A buyer places `n` like orders with a lead firm; it accepts, queues or refuses
+        each in turn, exactly as if they came one by one. A refused order changes no
+        schedule, so once one is refused for capacity the rest of the batch is too."""
+        journal, now = self.journal, self.env.now
+        batch = self._batch(link, qty, lead_time, n)
+        for _ in range(n):
+            order = Order(self.orders_made, link, qty, price, now, batch.due)
+            self.orders_made += 1
+            journal.placed(order)
+            if batch.refusal is None and not self._accept(order, batch):
+                batch.refusal = "capacity"
+            if batch.refusal is not None:
+                journal.refused(order, batch.refusal, batch.cluster.index)
+
+    def _batch(self, link: Link, qty: float, lead_time: float, n: int) -> Batch:
+        """Read a batch's constants once. Only the spoke positions the batch can reach are
+        filled, so a lead firm with many spokes and one order computes k of them."""
+        b = Batch()
+        tech, i = self.tech, link.firm
+        b.firm, b.cluster = i, self.cluster_of[i]
+        b.due = self.env.now + lead_time
+        b.deadline = b.due + tech.late_tolerance_days
+        b.refusal = None if b.cluster.active else "inactive"
+        if b.refusal is not None:
+            return b
+        caps = self.firms.caps
+        b.process = process = caps.item(i, PROCESS)
+        b.spokes = spokes = self.spokes[i]
+        n_spokes = len(spokes)
+        b.k = k = min(self.per_order[i], n_spokes)
+        b.out = out = self.outsourcing[i] if k else 0.0
+        own = qty * (1.0 - out)
+        b.own_days = own / tech_fn.speed(self.capacity[i], process)
+        wage = b.cluster.wage
+        b.own_cost = own * tech_fn.unit_cost(wage, process, tech)
+        if not k:
+            return b
+        b.sub_qty = sub_qty = qty * out / k
+        margin = 1.0 + tech.supplier_margin
+        b.spoke_process = [0.0] * n_spokes
+        b.spoke_days, b.spend, b.pay = [0.0] * n_spokes, [0.0] * n_spokes, [0.0] * n_spokes
+        first = self.turn[i]
+        for step in range(min(n * k, n_spokes)):
+            j = (first + step) % n_spokes
+            p = b.spoke_process[j] = caps.item(spokes[j], PROCESS)
+            b.spoke_days[j] = sub_qty / tech_fn.speed(self.capacity[spokes[j]], p)
+            cost = tech_fn.unit_cost(wage, p, tech)
+            b.spend[j] = sub_qty * cost
+            b.pay[j] = sub_qty * (cost * margin)
+        b.picks = self._picks(i, k)
+        return b
+
+    def _accept(self, order: Order, b: Batch) -> bool:
+        """Accept the order if it can reach the buyer in time behind the work already
+        queued at the firm and at the spokes it would ask; else leave it for refusal."""
+        now, busy, i = self.env.now, self.busy, b.firm
+        start = busy[i]
+        queued = start > now
+        own_ready = (start if queued else now) + b.own_days
+        latest = own_ready
+        finishes = []
+        if b.k:
+            chosen = b.picks[self.turn[i]]
+            spoke_sum = 0.0
+            for j in chosen:
+                spoke_sum += b.spoke_process[j]
+                s_start = busy[b.spokes[j]]
+                if s_start > now:
+                    queued = True
+                else:
+                    s_start = now
+                done = s_start + b.spoke_days[j]
+                finishes.append(done)
+                if done > latest:
+                    latest = done
+            order.process = (1.0 - b.out) * b.process + b.out * spoke_sum / b.k
+        else:
+            order.process = b.process
+        if latest + self.tech.assembly_days + b.cluster.transit_days > b.deadline:
+            return False
+        self.journal.accepted(order, queued)
+        busy[i] = order.own_ready = own_ready
+        self.journal.paid("production", self.accounts[i], WORLD, b.own_cost)
+        if b.k:
+            self._subcontract(order, b, finishes)
+        else:
+            self._assemble(order)
+        return True
+
+    def _picks(self, firm: int, k: int) -> list[tuple[int, ...]]:
+        """For each turn of a lead firm's rotation, the positions of the k spokes it asks
+        (cached; rebuilt should the firm's spokes or spokes per order ever change)."""
+        picks = self._rotation[firm]
+        n = len(self.spokes[firm])
+        if picks is None or len(picks) != n or len(picks[0]) != k:
+            picks = self._rotation[firm] = [tuple((t + j) % n for j in range(k))
+                                            for t in range(n)]
+        return picks
+
+    # -- 2. subcontracting to spokes ---------------------------------------------------------
+
+    def _subcontract(self, order: Order, b: Batch, finishes: list[float]) -> None:
+        """Give the next k spokes of the rotation their parts (H&S 4.1: "many small firms
+        providing products and services for a few large local lead firms"); each spoke
+        pays for making its part now and is paid by the lead firm when it is done."""
+        i, now, busy, journal = b.firm, self.env.now, self.busy, self.journal
+        turn = self.turn[i]
+        chosen = b.picks[turn]
+        self.turn[i] = (turn + b.k) % len(b.spokes)
+        order.pending = b.k
+        for j, done in zip(chosen, finishes, strict=True):
+            s = b.spokes[j]
+            busy[s] = done
+            journal.paid("production", self.accounts[s], WORLD, b.spend[j])
+            journal.sub_placed(order, s)
+            # The event's value is the part: (order, spoke, quantity, payment).
+            self.env.timeout(done - now, (order, s, b.sub_qty, b.pay[j])).callbacks.append(
+                self._part_done)
+
+    def _part_done(self, event: simpy.Event) -> None:
+        order, spoke, qty, payment = event.value
+        self.journal.paid("spoke_payment", self.accounts[order.link.firm],
+                          self.accounts[spoke], payment)
+        self.journal.sub_done(order, spoke, qty, payment)
+        order.pending -= 1
+        if order.pending == 0:
+            self._assemble(order)
+
+    # -- 3-4. assembly and inspection -----------------------------------------------------------
+
+    def _assemble(self, order: Order) -> None:
+        """All parts are in: assemble, inspect (rework what inspection catches), then ship.
+        Governance that prevents failures (a buyer's on-site inspection, H&S 4.2) averts a
+        share of the defects before they happen."""
+        now, i, tech = self.env.now, order.link.firm, self.tech
+        prevented = self.effects[order.link.governance].failure_prevention
+        draw = self._inspection[i] or self._draws(self._inspection, i, "inspection")
+        delay = max(order.own_ready - now, 0.0) + tech.assembly_days
+        if next(draw) < tech_fn.defect_probability(order.process, tech) * (1.0 - prevented):
+            if next(draw) < tech_fn.detection(order.process):
+                delay += tech.assembly_days  # rework
+                self.journal.paid("rework", self.accounts[i], WORLD,
+                                  0.1 * order.qty * order.price)
+            else:
+                order.defective = True
+        self.env.timeout(delay, order).callbacks.append(self._ship)
+
+    # -- 5. shipping and arrival ------------------------------------------------------------------
+
+    def _ship(self, event: simpy.Event) -> None:
+        order: Order = event.value
+        i = order.link.firm
+        self.journal.shipped(order)
+        cluster = self.cluster_of[i]
+        draw = self._transit[i] or self._draws(self._transit, i, "transit", _transit_draws)
+        self.journal.paid("transport", self.accounts[i], WORLD,
+                          order.qty * cluster.transport_cost)
+        self.env.timeout(cluster.transit_days * next(draw), order).callbacks.append(
+            self._arrive)
+
+    def _arrive(self, event: simpy.Event) -> None:
+        order: Order = event.value
+        self.buyers[order.link.buyer].inspect(order)
+
+    def _draws(self, cache: list, firm: int, purpose: str,
+               draws: Callable[[np.random.Generator], Iterator[float]] = uniform_draws
+               ) -> Iterator[float]:
+        """The firm's stream for `purpose`, read one number at a time (created on first use)."""
+        cache[firm] = draws(self.streams.get(self.firms.ids[firm], purpose))
+        return cache[firm]
+
+    # -- what buyers see of a lead firm ---------------------------------------------------------
+
+    def chain_process(self, firm: int) -> float:
+        """Process capability of what a lead firm ships: its own share and its spokes'."""
+        f = self.firms
+        own = f.caps[firm, PROCESS]
+        spokes = self.spokes[firm]
+        if not spokes or f.spokes_per_order[firm] == 0:
+            return float(own)
+        share = f.outsourcing[firm]
+        return float((1.0 - share) * own + share * f.caps[spokes, PROCESS].mean())
+
+    def failure_probability(self, firm: int, requirement: float) -> float:
+        """The model's chance an order from this firm fails the buyer's inspection."""
+        f = self.firms
+        p = self.chain_process(firm)
+        return tech_fn.failure_probability(p, f.caps[firm, PRODUCT], requirement,
+                                           tech_fn.detection(f.caps[firm, PROCESS]), self.tech)
+
+
+def _transit_draws(rng: np.random.Generator) -> Iterator[float]:
+    return lognormal_draws(rng, TRANSIT_SIGMA)

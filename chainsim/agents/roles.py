@@ -1,0 +1,44 @@
+"""What agents see of each other, as protocols: a buyer as its suppliers and their cluster
+see it, and a cluster as buyers and lead firms see it. Agents depend on these roles, not on
+each other's modules, so no agent module imports another in a circle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from chainsim.agents.links import Link
+    from chainsim.agents.orders import Order
+    from chainsim.scenario.model import Buyer
+
+
+class Customer(Protocol):
+    """A global buyer as its suppliers see it: it receives, inspects and reacts."""
+
+    index: int
+    id: str
+    spec: Buyer
+    active: bool
+    links: list[Link]
+
+    def inspect(self, order: Order) -> None: ...
+
+    def react(self, link: Link, severity: float, what: str) -> None: ...
+
+    def reaction_probability(self, link: Link, severity: float) -> float: ...
+
+
+class Site(Protocol):
+    """A cluster as buyers and its lead firms see it: where firms are and what it costs."""
+
+    index: int
+    id: str
+    active: bool
+    wage: float
+    transport_cost: float
+    transit_days: float
+    reputation: float
+    typical_design: float
+    leads: np.ndarray

@@ -1,0 +1,203 @@
+"""The journal: one channel for what happens in the chain, told once, in the paper's words.
+
+Agents tell the journal that an order was placed, accepted, queued or refused, that a
+sub-order was placed with a spoke and done, that an order was shipped, delivered or failed
+inspection, that money was paid and that someone decided something. Nothing else records.
+The sinks aggregate what they are told: the order book counts orders by stage, the ledger
+moves money between accounts, the period flows and the firms' and links' sales sums tally
+the running period, the decision log and event tables keep the decisions with their
+numbers, and the trace (off unless a test or a tool turns it on) keeps every entry.
+Results read the sinks; the calendar closes a period (`close_period`, `close_year`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from chainsim.journal.book import OrderBook
+from chainsim.journal.ledger import Account, Ledger
+from chainsim.journal.tallies import DecisionLog, EventTables, PeriodFlows
+
+if TYPE_CHECKING:
+    import simpy
+
+    from chainsim.agents.firms import FirmTable
+    from chainsim.agents.links import Link
+    from chainsim.agents.orders import Order
+
+
+class Entry(NamedTuple):
+    """One traced entry: when, what, which order (-1 for none), who, and the numbers."""
+
+    time: float
+    event: str
+    order: int
+    agent: str
+    numbers: dict[str, Any] | None = None
+
+
+class Journal:
+    """What happened, told to the sinks that aggregate it."""
+
+    def __init__(self, env: simpy.Environment, firms: FirmTable, buyer_ids: list[str],
+                 n_clusters: int):
+        self.env = env
+        self.firms = firms
+        self.buyer_ids = buyer_ids
+        self.book = OrderBook()
+        self.ledger = Ledger(firms.cash, len(buyer_ids))
+        self.flows = PeriodFlows(n_clusters, len(buyer_ids))
+        self.decisions = DecisionLog()
+        self.tables = EventTables()
+        self.trace: list[Entry] | None = None  # a list to keep every entry
+
+    def _note(self, event: str, order: int, agent: str, numbers: dict | None = None) -> None:
+        assert self.trace is not None
+        self.trace.append(Entry(self.env.now, event, order, agent, numbers))
+
+    # -- orders at a lead firm -------------------------------------------------------------
+
+    def placed(self, order: Order) -> None:
+        self.book.placed += 1
+        order.link.placed += 1
+        if self.trace is not None:
+            self._note("placed", order.id, self.firms.ids[order.link.firm])
+
+    def refused(self, order: Order, reason: str, cluster: int) -> None:
+        book = self.book
+        book.refused += 1
+        book.refused_by_reason[reason] += 1
+        order.link.refused += 1
+        self.flows.cluster["refused"][cluster] += 1
+        if self.trace is not None:
+            self._note(f"refused:{reason}", order.id, self.firms.ids[order.link.firm])
+
+    def accepted(self, order: Order, queued: bool) -> None:
+        book = self.book
+        book.accepted += 1
+        if queued:
+            book.queued += 1
+        if self.trace is not None:
+            self._note("queued" if queued else "accepted", order.id,
+                       self.firms.ids[order.link.firm])
+
+    def sub_placed(self, order: Order, spoke: int) -> None:
+        self.book.sub_placed += 1
+        if self.trace is not None:
+            self._note("sub_placed", order.id, self.firms.ids[spoke])
+
+    def sub_done(self, order: Order, spoke: int, qty: float, payment: float) -> None:
+        """A spoke delivered its part to the lead firm (and was paid `payment` for it)."""
+        self.book.sub_done += 1
+        f = self.firms
+        f.units_period[spoke] += qty
+        f.units_year[spoke] += qty
+        f.revenue_period[spoke] += payment
+        f.revenue_year[spoke] += payment
+        if self.trace is not None:
+            self._note("sub_done", order.id, f.ids[spoke])
+
+    def shipped(self, order: Order) -> None:
+        self.book.shipped += 1
+        if self.trace is not None:
+            self._note("shipped", order.id, self.firms.ids[order.link.firm])
+
+    # -- inspection on arrival --------------------------------------------------------------
+
+    def failed(self, order: Order, cluster: int, lateness: float, shortfall: float) -> None:
+        book = self.book
+        if lateness > 0:
+            book.late += 1
+        book.failed += 1
+        buyer = order.link.buyer
+        self.flows.cluster["failed"][cluster] += 1
+        self.flows.buyer["failed"][buyer] += 1
+        if self.trace is not None:
+            self._note("failed", order.id, self.buyer_ids[buyer],
+                       {"lateness": lateness, "shortfall": shortfall,
+                        "defective": order.defective})
+
+    def delivered(self, order: Order, cluster: int, lateness: float, value: float,
+                  retail: float) -> None:
+        """The buyer accepted the shipment: what the firm, the link, its cluster and the
+        buyer sold and bought this period and year."""
+        book = self.book
+        if lateness > 0:
+            book.late += 1
+        book.delivered += 1
+        link = order.link
+        i, b, qty = link.firm, link.buyer, order.qty
+        f = self.firms
+        f.units_period[i] += qty
+        f.units_year[i] += qty
+        f.revenue_period[i] += value
+        f.revenue_year[i] += value
+        link.units_period += qty
+        link.value_period += value
+        link.revenue_year += value
+        flows, bflows = self.flows.cluster, self.flows.buyer
+        flows["units"][cluster] += qty
+        flows["value"][cluster] += value
+        flows["delivered"][cluster] += 1
+        flows["retail_value"][cluster] += retail
+        bflows["units"][b] += qty
+        bflows["value"][b] += value
+        bflows["delivered"][b] += 1
+        if link.origin == "scouting":
+            flows["scouted_units"][cluster] += qty
+            bflows["scouted_units"][b] += qty
+        if self.trace is not None:
+            self._note("delivered", order.id, self.buyer_ids[b],
+                       {"lateness": lateness, "value": value})
+
+    # -- money and decisions ------------------------------------------------------------------
+
+    def paid(self, kind: str, payer: Account, payee: Account, amount: float) -> None:
+        if self.trace is not None:
+            books = (self.ledger.firm_cash, self.ledger.buyer_cash, [self.ledger.world])
+            self._note("paid", -1, kind, {"payer": payer, "payee": payee, "amount": amount,
+                                          "payer_cash": float(books[payer[0]][payer[1]])})
+        self.ledger.transfer(kind, payer, payee, amount)
+
+    def decided(self, kind: str, agent: str, rule: str, /, **numbers: Any) -> None:
+        self.decisions.add(self.env.now, kind, agent, rule, **numbers)
+        if self.trace is not None:
+            self._note("decided", -1, agent, {"kind": kind, "rule": rule, **numbers})
+
+    def voted(self, cluster: int, firm: int, rule: str, share: float, reaction: float,
+              vote: Any) -> None:
+        """A lead firm's vote on a repositioning project (H&S 5): the rule's decision, with
+        the main buyer's share of the firm's sales and its chance of reacting."""
+        self.decided("vote", self.firms.ids[firm], rule, main_buyer_share=share,
+                     reaction_probability=reaction, **vote.record())
+        self.tables.votes.append((self.env.now, cluster, firm, vote.back, share,
+                                  vote.expected_gain, vote.expected_loss))
+
+    def project_put(self, cluster: int, cluster_id: str, rule: str, support: float,
+                    threshold: float, funded: bool, backers: int, voters: int) -> None:
+        self.decided("project", cluster_id, rule, support=support, threshold=threshold,
+                     funded=funded, backers=backers)
+        self.tables.projects.append((self.env.now, cluster, support, funded, backers, voters))
+
+    def fair_held(self, fair: str, exhibitors: list[int], total: int) -> None:
+        """A fair closed: its exhibitors per cluster (index) and in all."""
+        for cluster, n in enumerate(exhibitors):
+            self.tables.fairs.append({"time": self.env.now, "fair": fair, "cluster": cluster,
+                                      "exhibitors": n, "total": total})
+
+    # -- the calendar closes periods -------------------------------------------------------------
+
+    def close_period(self, links: list[Link]) -> None:
+        """Period sums start again (the recorder has read them)."""
+        self.flows.reset()
+        self.firms.new_period()
+        for link in links:
+            link.units_period = 0.0
+            link.value_period = 0.0
+
+    def close_year(self, links: list[Link]) -> None:
+        """The running year's sales become last year's; year sums start again."""
+        self.firms.new_year()
+        for link in links:
+            link.revenue_last = link.revenue_year
+            link.revenue_year = 0.0
