@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.scenario.model import Technology
+from chainsim.vocabulary import YEAR_DAYS
 
 PROCESS, PRODUCT, DESIGN, MARKETING = range(4)
 CAPABILITIES = ("process", "product", "design", "marketing")
-YEAR = 360.0  # days; seasons and fair months are fractions of it
+YEAR = YEAR_DAYS  # days; seasons and fair months are fractions of it
 
 
 def labour_cost(wage: float, process: float, tech: Technology) -> float:

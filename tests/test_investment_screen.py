@@ -12,10 +12,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainsim.agents.clusters import PROSPECT, SEVERITY
+from chainsim.agents.clusters import PROSPECT
 from chainsim.engine.simulation import simulate, start_processes
 from chainsim.engine.world import build_world
 from chainsim.rules import RULES
+from chainsim.rules.encroachment import SEVERITY
 from chainsim.rules.investment import (
     InvestmentView,
     expected_return,
@@ -83,18 +84,17 @@ def test_a_rule_without_a_screen_gives_the_same_run(monkeypatch):
 def one_firm_view(cluster, i: int) -> InvestmentView:
     """A firm's investment view built the plain way, one firm and one number at a time:
     the reference the cluster's column view must reproduce (H&S 4.1, 4.5)."""
-    w, f = cluster.w, cluster.w.firms
-    tech = w.scenario.technology
+    f, tech = cluster.firms, cluster.tech
     premium, thresholds = tech.rung_premium, tech.rung_thresholds
-    main, share, access_design, access_brand = w.sales_profile(i)
-    reaction = (w.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
+    main, share, access_design, access_brand = cluster.links.sales_profile(i)
+    reaction = (cluster.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
                 if main is not None else 0.0)
     rung = int(f.rung[i])
     return InvestmentView(
         capabilities=tuple(float(x) for x in f.caps[i]),  # type: ignore[arg-type]
         annual_revenue=float(f.revenue_year[i]), annual_units=float(f.units_year[i]),
         labour_cost_per_unit=labour_cost(cluster.wage, 0.0, tech),
-        quality_premium=tech.quality_premium, shortfall_cost=cluster._shortfall_cost(i),
+        quality_premium=tech.quality_premium, shortfall_cost=cluster.shortfall_cost(i),
         design_access=access_design, brand_access=access_brand, prospect=PROSPECT,
         rung_gain_design=max(0.0, premium[2] - premium[min(rung, 1)]),
         rung_gain_brand=max(0.0, premium[3] - premium[min(rung, 2)]),
@@ -122,7 +122,7 @@ def test_column_views_are_the_views_built_firm_by_firm():
         w.env.run(until=years * YEAR)
         for cluster in w.clusters:
             positions = np.arange(len(cluster.members))
-            columns = cluster._investment_columns(positions)
+            columns = cluster.investment_columns(positions)
             for j, i in enumerate(cluster.members.tolist()):
                 assert firm_view(columns, j) == one_firm_view(cluster, i), (years, i)
                 compared += 1

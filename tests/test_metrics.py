@@ -302,7 +302,7 @@ def test_series_of_a_run_without_records() -> None:
 def test_every_headline_metric_and_series_column_is_documented() -> None:
     from pathlib import Path
 
-    from chainsim.agents.orders import STAGES
+    from chainsim.journal import STAGES
     from chainsim.results.summary import BUYER_METRICS, CLUSTER_METRICS
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "metrics.md").read_text()

@@ -22,16 +22,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_traced(scenario, days: float):
     w = build_world(scenario)
-    w.trace = []
+    w.journal.trace = []
     start_processes(w)
     w.env.run(until=days)
     result = collect(w, scenario.simulation.seed, 0, days / 360, 0.0, keep_world=True)
     return w, result
 
 
+def orders(w) -> list[tuple[float, str, str]]:
+    """The journal's order entries: (day, what happened, to whom)."""
+    return [(round(e.time, 3), e.event, e.agent) for e in w.journal.trace if e.order >= 0]
+
+
+def stages(w) -> list[str]:
+    return [event for _, event, _ in orders(w)]
+
+
 def test_one_order_flows_through_spokes_assembly_and_transit():
     w, result = run_traced(tiny(), 60)
-    stages = [(round(t, 3), stage, agent) for t, stage, _, agent in w.trace]
+    stages = orders(w)
     # Own share: 1,000 pairs at 100/day x (0.6 + 0.4 x 0.5) = 80/day -> 12.5 days.
     # Each spoke: 500 pairs at 50/day x 0.8 = 40/day -> 12.5 days. Assembly: 5 days.
     assert stages[:5] == [
@@ -54,7 +63,7 @@ def test_one_order_flows_through_spokes_assembly_and_transit():
 def test_waits_for_the_slowest_spoke():
     slow = tiny(clusters__0__firms__1__capacity=25.0)  # spokes now need 25 days
     w, _ = run_traced(slow, 60)
-    shipped = [t for t, stage, _, _ in w.trace if stage == "shipped"]
+    shipped = [t for t, stage, _ in orders(w) if stage == "shipped"]
     assert shipped == [pytest.approx(25.0 + 5.0)]
 
 
@@ -76,7 +85,7 @@ def test_payments_flow_back_down_the_chain():
 def test_refuses_an_order_it_cannot_deliver_in_time_and_records_why():
     tight = tiny(buyers__0__lead_time_days=10.0, technology__late_tolerance_days=0.0)
     w, result = run_traced(tight, 60)
-    assert [s for _, s, _, _ in w.trace] == ["placed", "refused:capacity"]
+    assert stages(w) == ["placed", "refused:capacity"]
     assert result.orders["refused"] == 1 and result.orders["refused_capacity"] == 1
     assert result.orders["accepted"] == 0
 
@@ -84,8 +93,8 @@ def test_refuses_an_order_it_cannot_deliver_in_time_and_records_why():
 def test_second_order_queues_behind_the_first():
     two = tiny(buyers__0__order_size=1000.0)  # the season's 2,000 pairs as two orders
     w, result = run_traced(two, 60)
-    assert [s for _, s, _, _ in w.trace if s in ("accepted", "queued")] == ["accepted", "queued"]
-    shipped = [t for t, s, _, _ in w.trace if s == "shipped"]
+    assert [s for s in stages(w) if s in ("accepted", "queued")] == ["accepted", "queued"]
+    shipped = [t for t, s, _ in orders(w) if s == "shipped"]
     # Own shares: 500 pairs take 6.25 days each, back to back; spokes alternate the same way.
     assert shipped == [pytest.approx(6.25 + 5.0), pytest.approx(12.5 + 5.0)]
     assert result.orders["queued"] == 1
@@ -94,7 +103,7 @@ def test_second_order_queues_behind_the_first():
 def test_failed_order_costs_the_buyer_its_loss_and_the_supplier_a_penalty():
     bad = tiny(buyers__0__quality_requirement=1.0, technology__quality_sensitivity=10.0)
     w, result = run_traced(bad, 60)
-    assert [s for _, s, _, _ in w.trace][-1] == "failed"
+    assert stages(w)[-1] == "failed"
     assert result.money["failure_loss"] == bad.buyers[0].loss_per_failed_order
     assert result.money["penalty"] > 0
     assert "buyer_payment" not in result.money
@@ -103,7 +112,7 @@ def test_failed_order_costs_the_buyer_its_loss_and_the_supplier_a_penalty():
 def test_lead_firm_without_spokes_makes_everything_itself():
     alone = tiny(clusters__0__firms=[TINY_LEAD_ONLY])
     w, result = run_traced(alone, 60)
-    assert [s for _, s, _, _ in w.trace][:3] == ["placed", "accepted", "shipped"]
+    assert stages(w)[:3] == ["placed", "accepted", "shipped"]
     assert result.orders["sub_placed"] == 0
 
 
@@ -137,12 +146,11 @@ def test_same_seed_same_summary_and_another_seed_differs():
 
 
 def _order_flow_state(w) -> tuple:
-    """Everything the order flow writes: trace, counters, money, schedules, SimPy's queue."""
-    queue = sorted((t, eid, (v[0].id, *v[1:]) if isinstance(v, tuple) else getattr(v, "id", v))
-                   for t, _, eid, v in ((t, p, eid, e._value) for t, p, eid, e in w.env._queue))
-    return (w.trace, w.book.as_dict(), dict(w.ledger.totals), list(w.firms.cash),
-            list(w.production.busy), list(w.production._turn), w.production._next_id,
-            [(t, v) for t, _, v in queue], list(w.recorder.cluster_flows["refused"]))
+    """Everything the order flow told the journal, and the schedules it keeps."""
+    j = w.journal
+    return (j.trace, j.book.as_dict(), dict(j.ledger.totals), list(w.firms.cash),
+            list(w.lead_firms.busy), list(w.lead_firms.turn), w.lead_firms.orders_made,
+            list(j.flows.cluster["refused"]))
 
 
 @settings(max_examples=25, deadline=None)
@@ -150,26 +158,31 @@ def _order_flow_state(w) -> tuple:
 def test_a_batch_of_orders_is_the_same_as_one_call_per_order(data):
     """`receive(..., n)` reads the firm's constants once; nothing else may differ from n
     calls: acceptance, queueing, refusal for capacity part-way through, order ids, spoke
-    rotation, payments and the events scheduled (MODEL.md 4, "Seasonal ordering")."""
+    rotation, payments, and everything that follows until the last order has arrived."""
     scenario = load_scenario(ROOT / "scenarios" / "sinos_valley.toml")
     batched, single = build_world(scenario), build_world(scenario)
     busy = data.draw(st.lists(st.sampled_from([0.0, 30.0, 90.0, 150.0]),
                               min_size=len(batched.firms), max_size=len(batched.firms)))
     for w in (batched, single):
-        w.trace = []
-        w.production.busy[:] = busy
+        w.journal.trace = []
+        w.lead_firms.busy[:] = busy
+    links = batched.links.all
     for _ in range(data.draw(st.integers(1, 5))):
-        link = data.draw(st.integers(0, len(batched.links) - 1))
+        link = data.draw(st.integers(0, len(links) - 1))
         qty, price = data.draw(st.floats(100.0, 30_000.0)), data.draw(st.floats(1.0, 20.0))
         lead_time, n = data.draw(st.floats(20.0, 200.0)), data.draw(st.integers(1, 12))
         if data.draw(st.booleans()) and data.draw(st.booleans()):
             for w in (batched, single):
                 w.clusters[0].active = not w.clusters[0].active
-        batched.production.receive(batched.links[link], qty, price, lead_time, n)
+        batched.lead_firms.receive(links[link], qty, price, lead_time, n)
         for _ in range(n):
-            single.production.receive(single.links[link], qty, price, lead_time)
+            single.lead_firms.receive(single.links.all[link], qty, price, lead_time)
         until = batched.env.now + data.draw(st.floats(0.01, 30.0))
         batched.env.run(until=until)
         single.env.run(until=until)
+        assert _order_flow_state(batched) == _order_flow_state(single)
+    for w in (batched, single):  # let every accepted order arrive
+        w.env.run(until=w.env.now + 2 * 360)
     assert _order_flow_state(batched) == _order_flow_state(single)
-    assert batched.book.placed > 0
+    assert batched.journal.book.placed > 0
+    assert batched.journal.book.in_production == batched.journal.book.in_transit == 0

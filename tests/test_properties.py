@@ -1,4 +1,4 @@
-"""Properties over generated scenarios: the invariants of MODEL.md section 6 (issue 6, item 2).
+"""Properties over generated scenarios: the model's invariants.
 
 Each property runs scenarios drawn by `tests.strategies.scenarios` (1-5 clusters, 1-50 firms
 each, 1-10 buyers, every governance type, both governance rules, shocks and fairs).
@@ -38,8 +38,7 @@ from chainsim.technology import YEAR
 from tests.strategies import scenarios
 
 STEP_DAYS = 15.0
-TRANSFERS = ("firm_to_world", "world_to_firm", "firm_to_firm", "buyer_to_firm",
-             "firm_to_buyer", "world_to_buyer", "buyer_to_world")
+FIRMS, BUYERS, OUTSIDE = range(3)  # the books of the ledger's accounts
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -47,70 +46,94 @@ TRANSFERS = ("firm_to_world", "world_to_firm", "firm_to_firm", "buyer_to_firm",
 
 def money_scale(w: World) -> float:
     """The magnitude of the money in play: flows and stocks both bound the rounding error."""
-    led = w.ledger
+    led = w.journal.ledger
     return max(1.0, sum(abs(v) for v in led.totals.values()) + float(np.abs(led.firm_cash).sum())
                + float(np.abs(led.buyer_cash).sum()) + abs(led.world))
 
 
 def money_balanced(w: World) -> bool:
-    return abs(w.ledger.imbalance()) <= 1e-9 * money_scale(w)
+    return abs(w.journal.ledger.imbalance()) <= 1e-9 * money_scale(w)
 
 
 DISCRETIONARY = ("investment", "fair")  # spending limited to cash + credit_line
 
-
-def record_transfers(w: World) -> list[tuple[str, str, tuple[Any, ...], float]]:
-    """Wrap the ledger so every transfer is also appended to a list we can audit, with the
-    paying firm's cash just before it (NaN when no firm pays)."""
-    log: list[tuple[str, str, tuple[Any, ...], float]] = []
-    for name in TRANSFERS:
-        method = getattr(w.ledger, name)
-
-        def wrapped(kind: str, *args: Any, _method=method, _name=name) -> None:
-            payer = args[0] if _name.startswith("firm_to") else None
-            before = float(w.ledger.firm_cash[payer]) if payer is not None else math.nan
-            log.append((_name, kind, args, before))
-            _method(kind, *args)
-
-        setattr(w.ledger, name, wrapped)
-    return log
+# What may follow each stage of an order's life in the journal.
+NEXT = {None: {"placed"}, "placed": {"accepted", "queued", "refused"},
+        "accepted": {"sub_placed", "shipped"}, "queued": {"sub_placed", "shipped"},
+        "sub_placed": {"sub_placed", "sub_done"}, "sub_done": {"sub_done", "shipped"},
+        "shipped": {"delivered", "failed"}, "refused": set(), "delivered": set(),
+        "failed": set()}
 
 
-def queued_work(w: World) -> tuple[int, int, int]:
-    """Count, from SimPy's event queue itself, the sub-orders being made, the orders in
-    production (waiting for parts or for assembly) and the orders in transit."""
-    prod = w.production
-    subs, transit, making = 0, 0, set()
-    for *_, event in w.env._queue:
-        for cb in event.callbacks or ():
-            if cb == prod._sub_done:
-                subs += 1
-                making.add(id(event.value[0]))  # (order, spoke, qty, value)
-            elif cb == prod._ship:
-                making.add(id(event.value))
-            elif cb == prod._arrive:
-                transit += 1
-    return subs, len(making), transit
+class OrderAudit:
+    """Follows every order through the journal's trace, on its own: each order's entries
+    must follow its life (placed; accepted, queued or refused; its sub-orders placed and
+    done; shipped; delivered or failed) and the orders at each stage, counted here, must be
+    what the order book says."""
+
+    def __init__(self, trace: list) -> None:
+        self.trace, self.seen = trace, 0
+        self.stage: dict[int, str] = {}
+        self.parts: dict[int, int] = {}
+        self.problems: list[str] = []
+
+    def read(self) -> None:
+        for entry in self.trace[self.seen:]:
+            if entry.order >= 0:
+                self._step(entry.order, entry.event.split(":")[0])
+        self.seen = len(self.trace)
+
+    def _step(self, order: int, event: str) -> None:
+        last = self.stage.get(order)
+        if event not in NEXT[last]:
+            self.problems.append(f"order {order}: {event} after {last}")
+        if event == "sub_placed":
+            self.parts[order] = self.parts.get(order, 0) + 1
+        elif event == "sub_done":
+            self.parts[order] -= 1
+        elif event == "shipped" and self.parts.get(order, 0):
+            self.problems.append(f"order {order} shipped with parts outstanding")
+        self.stage[order] = event
+
+    def counts(self) -> tuple[int, int, int]:
+        """Sub-orders being made, orders in production, orders in transit."""
+        stages = list(self.stage.values())
+        making = sum(s in ("accepted", "queued", "sub_placed", "sub_done") for s in stages)
+        return sum(self.parts.values()), making, stages.count("shipped")
 
 
-def state_problems(w: World) -> list[str]:
+def start_audit(w: World) -> OrderAudit:
+    """Turn the journal's trace on and follow the orders in it."""
+    w.journal.trace = []
+    return OrderAudit(w.journal.trace)
+
+
+def payments(w: World) -> list[tuple[str, tuple[int, int], tuple[int, int], float, float]]:
+    """Every payment the journal was told of: kind, payer, payee, amount, payer's cash."""
+    return [(e.agent, e.numbers["payer"], e.numbers["payee"], e.numbers["amount"],
+             e.numbers["payer_cash"]) for e in w.journal.trace if e.event == "paid"]
+
+
+def state_problems(w: World, audit: OrderAudit) -> list[str]:
     """Everything that must hold at any instant of a run."""
-    f, book = w.firms, w.book
+    f, book = w.firms, w.journal.book
     out = list(book.conserved())
     counters = book.as_dict()
     out += [f"counter {k} = {v}" for k, v in counters.items() if v < 0]
-    subs, making, transit = queued_work(w)
+    audit.read()
+    out += audit.problems
+    subs, making, transit = audit.counts()
     if (subs, making, transit) != (book.sub_in_production, book.in_production, book.in_transit):
-        out.append(f"queue holds {subs} sub-orders, {making} orders in production, {transit} "
-                   f"in transit; the book says {book.sub_in_production}, {book.in_production}, "
-                   f"{book.in_transit}")
+        out.append(f"the journal shows {subs} sub-orders, {making} orders in production, "
+                   f"{transit} in transit; the book says {book.sub_in_production}, "
+                   f"{book.in_production}, {book.in_transit}")
     if book.sub_done > book.sub_placed or book.delivered + book.failed > book.shipped:
         out.append("a later stage counts more orders than the one before it")
     for name in ("capacity",):
         arr = np.asarray(getattr(f, name), dtype=float)
         if not (np.isfinite(arr).all() and (arr > 0).all()):
             out.append(f"firm {name} not positive and finite")
-    for name in ("busy_until", "units_period", "units_year", "cum_units", "revenue_period",
+    for name in ("busy_until", "units_period", "units_year", "revenue_period",
                  "revenue_year", "revenue_last"):
         arr = np.asarray(getattr(f, name), dtype=float)
         if not np.isfinite(arr).all() or (arr < 0).any():
@@ -123,10 +146,11 @@ def state_problems(w: World) -> list[str]:
     if not np.isfinite(np.asarray(f.cash, dtype=float)).all():
         out.append("firm cash not finite")
     if not money_balanced(w):
-        out.append(f"money imbalance {w.ledger.imbalance():.3g} of {money_scale(w):.3g}")
-    out += [f"ledger total {k} = {v}" for k, v in w.ledger.totals.items()
+        out.append(f"money imbalance {w.journal.ledger.imbalance():.3g} of "
+                   f"{money_scale(w):.3g}")
+    out += [f"ledger total {k} = {v}" for k, v in w.journal.ledger.totals.items()
             if not (math.isfinite(v) and v >= 0.0)]
-    for link in w.links:
+    for link in w.links.all:
         if link.governance not in GOVERNANCE_TYPES:
             out.append(f"link {link.id} governance {link.governance!r}")
         if not 0.0 <= link.share <= 1.0 + 1e-9:
@@ -154,75 +178,64 @@ def run_checked(raw: dict[str, Any], step: float = STEP_DAYS):
     scenario = parse_scenario(raw, "<generated>")
     w = build_world(scenario)
     start_cash = np.array(w.firms.cash, dtype=float)
-    transfers = record_transfers(w)
+    audit = start_audit(w)
     start_processes(w)
     end = scenario.simulation.horizon_years * YEAR
-    problems = state_problems(w)
+    problems = state_problems(w, audit)
     assert not problems, problems
     t = 0.0
     while t < end:
         t = min(t + step, end)
         w.env.run(until=t)
-        problems = state_problems(w)
+        problems = state_problems(w, audit)
         assert not problems, f"at day {t:g}: {problems}"
     result = collect(w, scenario.simulation.seed, 0, scenario.simulation.horizon_years, 0.0,
                      keep_world=True)
-    return w, result, transfers, start_cash
+    return w, result, start_cash
 
 
-def audit_money(w: World, transfers, start_cash: np.ndarray) -> None:
-    """Every payment goes the right way, and every account is exactly its history."""
+def audit_money(w: World, start_cash: np.ndarray) -> None:
+    """Every payment in the journal goes the right way, and every account is exactly its
+    history of payments."""
     f = w.firms
-    firm_net = np.zeros(len(f))
-    buyer_net = np.zeros(len(w.buyers))
+    net = (np.zeros(len(f)), np.zeros(len(w.buyers)), np.zeros(1))
     by_kind: dict[str, float] = defaultdict(float)
     leads_paid = np.zeros(len(f))
     credit = w.scenario.technology.credit_line
-    for name, kind, args, cash_before in transfers:
-        amount = args[-1]
-        assert math.isfinite(amount) and amount >= 0.0, (name, kind, args)
+    for kind, payer, payee, amount, cash_before in payments(w):
+        assert math.isfinite(amount) and amount >= 0.0, (kind, payer, payee, amount)
         by_kind[kind] += amount
+        net[payer[0]][payer[1]] -= amount
+        net[payee[0]][payee[1]] += amount
         if kind in DISCRETIONARY:
-            assert name == "firm_to_world", (name, kind)
+            assert payer[0] == FIRMS and payee[0] == OUTSIDE, (kind, payer, payee)
             assert cash_before + credit >= amount - 1e-9 * max(1.0, amount), (
                 f"{kind} of {amount:.6g} with cash {cash_before:.6g} + credit {credit:.6g}")
-        if name == "firm_to_world":
-            firm_net[args[0]] -= amount
-        elif name == "world_to_firm":
-            firm_net[args[0]] += amount
-        elif name == "firm_to_firm":
-            payer, payee = args[0], args[1]
-            firm_net[payer] -= amount
-            firm_net[payee] += amount
-            assert kind == "spoke_payment", kind
-            assert f.lead[payer] and payee in w.spokes[payer], (payer, payee)
-        elif name == "buyer_to_firm":
-            buyer_net[args[0]] -= amount
-            firm_net[args[1]] += amount
-            assert kind == "buyer_payment" and f.lead[args[1]], (kind, args)
-            leads_paid[args[1]] += amount
-        elif name == "firm_to_buyer":
-            firm_net[args[0]] -= amount
-            buyer_net[args[1]] += amount
-            assert f.lead[args[0]], (kind, args)
-        elif name == "world_to_buyer":
-            buyer_net[args[0]] += amount
-        elif name == "buyer_to_world":
-            buyer_net[args[0]] -= amount
+        if kind == "spoke_payment":
+            assert payer[0] == payee[0] == FIRMS, (kind, payer, payee)
+            assert f.lead[payer[1]] and payee[1] in w.spokes[payer[1]], (payer, payee)
+        elif payer[0] == payee[0] == FIRMS:
+            raise AssertionError(f"{kind}: a firm paid a firm")
+        if kind == "buyer_payment":
+            assert payer[0] == BUYERS and payee[0] == FIRMS and f.lead[payee[1]], (payer, payee)
+            leads_paid[payee[1]] += amount
+        if kind == "penalty":
+            assert payer[0] == FIRMS and f.lead[payer[1]] and payee[0] == BUYERS, (payer, payee)
     scale = money_scale(w)
-    np.testing.assert_allclose(np.asarray(f.cash, dtype=float), start_cash + firm_net,
+    ledger = w.journal.ledger
+    np.testing.assert_allclose(np.asarray(f.cash, dtype=float), start_cash + net[FIRMS],
                                rtol=0, atol=1e-9 * scale)
-    np.testing.assert_allclose(w.ledger.buyer_cash, buyer_net, rtol=0, atol=1e-9 * scale)
-    for kind, total in w.ledger.totals.items():
+    np.testing.assert_allclose(ledger.buyer_cash, net[BUYERS], rtol=0, atol=1e-9 * scale)
+    for kind, total in ledger.totals.items():
         assert math.isclose(total, by_kind[kind], rel_tol=1e-9, abs_tol=1e-6), kind
 
     # What buyers paid is what lead firms received, and what the records say was sold; what
     # lead firms paid spokes is what spokes earned.
-    paid = w.ledger.totals.get("buyer_payment", 0.0)
-    spokes = w.ledger.totals.get("spoke_payment", 0.0)
-    rec = w.recorder
-    sold = sum(r["value"].sum() for r in rec.cluster_rows) + sum(rec.cluster_flows["value"])
-    bought = sum(r["value"].sum() for r in rec.buyer_rows) + sum(rec.buyer_flows["value"])
+    paid = ledger.totals.get("buyer_payment", 0.0)
+    spokes = ledger.totals.get("spoke_payment", 0.0)
+    rec, flows = w.recorder, w.journal.flows
+    sold = sum(r["value"].sum() for r in rec.cluster_rows) + sum(flows.cluster["value"])
+    bought = sum(r["value"].sum() for r in rec.buyer_rows) + sum(flows.buyer["value"])
     revenue = np.sum(rec.firm_revenue, axis=0, dtype=float) if rec.firm_revenue else 0.0
     revenue = revenue + np.asarray(f.revenue_period, dtype=float)
     lead = np.asarray(f.lead, dtype=bool)
@@ -271,10 +284,10 @@ def test_invariants_hold_at_every_stage(raw):
     """Orders and money conserved, nothing negative, capabilities bounded, at every step;
     at the end, every account reconciles, one governance type per link per period, and
     firms climb the function ladder one rung at a time."""
-    w, result, transfers, start_cash = run_checked(raw)
-    audit_money(w, transfers, start_cash)
+    w, result, start_cash = run_checked(raw)
+    audit_money(w, start_cash)
     audit_tables(result)
-    assert result.orders["in_production"] == w.book.in_production
+    assert result.orders["in_production"] == w.journal.book.in_production
 
 
 @given(scenarios(max_clusters=3, max_buyers=5, max_years=3.0))

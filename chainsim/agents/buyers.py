@@ -1,7 +1,7 @@
 """Global buyers: seasonal ordering, scouting and price pressure, governance of their links.
 
 A buyer's life is three processes that read like the paper: each season it orders from its
-suppliers (MODEL.md 4); every scouting interval it searches other clusters for cheaper
+suppliers (H&S 4.2); every scouting interval it searches other clusters for cheaper
 sources and squeezes its incumbents' prices (H&S 3, 4.2); every review interval it
 re-chooses the governance of each link and reallocates its orders (H&S 3, Table 4).
 """

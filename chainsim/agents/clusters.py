@@ -208,7 +208,7 @@ class ClusterAgent:
         idle = np.flatnonzero(~f.investing[self.rows])  # member positions
         if not len(idle):
             return
-        columns = self._investment_columns(idle)
+        columns = self.investment_columns(idle)
         idle = self.members[idle]
         screen = getattr(rule, "screen", None)
         asked = range(len(idle)) if screen is None else np.flatnonzero(screen(columns))
@@ -236,10 +236,10 @@ class ClusterAgent:
             main, share[j], design_access[j], brand_access[j] = self.links.sales_profile(i)
             reaction[j] = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
                            if main is not None else 0.0)
-            shortfall[j] = self._shortfall_cost(i)
+            shortfall[j] = self.shortfall_cost(i)
         return share, design_access, brand_access, reaction, shortfall
 
-    def _investment_columns(self, positions: np.ndarray) -> InvestmentView:
+    def investment_columns(self, positions: np.ndarray) -> InvestmentView:
         """The investment views of the members at `positions` as one column view
         (rules/investment.py): per-firm numbers as arrays, cluster-wide ones as numbers."""
         f, tech = self.firms, self.tech
@@ -280,7 +280,7 @@ class ClusterAgent:
             cash_available=cash + tech.credit_line,
         )  # type: ignore[arg-type]
 
-    def _shortfall_cost(self, i: int) -> float:
+    def shortfall_cost(self, i: int) -> float:
         """Yearly cost of failed inspections per unit of product capability the firm lacks
         against its buyers' requirements: lost payments plus penalties."""
         tech = self.tech

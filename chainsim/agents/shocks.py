@@ -1,4 +1,4 @@
-"""Scheduled shocks from the scenario file (MODEL.md 4): a low-wage entrant, the loss of a
+"""Scheduled shocks from the scenario file: a low-wage entrant, the loss of a
 market, a devaluation, a change in macro volatility, a codification scheme."""
 
 from __future__ import annotations

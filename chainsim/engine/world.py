@@ -61,11 +61,7 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
     firms, groups = expand_firms(s, streams)
     spokes = spoke_map(s, firms, groups)
     env = simpy.Environment()
-    members = [m for spec in s.buyers for m in expand_buyers(spec)]
-    buyer_groups, start = {}, 0
-    for spec in s.buyers:
-        buyer_groups[spec.id] = list(range(start, start + spec.count))
-        start += spec.count
+    members, buyer_groups = buyer_members(s)
     journal = Journal(env, firms, [m.id for m in members], len(s.clusters))
     links = Links(len(firms), len(members), [PAID_RUNG[m.product_definition] for m in members])
     rules = SimpleNamespace(**{field: RULES[field][name] for field, name in s.rules})
@@ -79,7 +75,7 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
                            s.technology, streams, journal)
     buyers += [BuyerAgent(b, m, lead_firms=lead_firms, clusters=clusters, **common)
                for b, m in enumerate(members)]
-    for spec in s.links:
+    for spec in s.links:  # the links the scenario starts with
         targets = [i for target in spec.firms for i in groups[target]]
         for b in buyer_groups[spec.buyer]:
             for i in targets:
@@ -91,3 +87,14 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
                  spokes=spokes, links=links, lead_firms=lead_firms, buyers=buyers,
                  buyer_groups=buyer_groups, clusters=clusters, fairs=fairs, journal=journal,
                  recorder=Recorder())
+
+
+def buyer_members(s: Scenario) -> tuple[list[Buyer], dict[str, list[int]]]:
+    """Every buyer agent, and each buyer group's agents by index."""
+    members: list[Buyer] = []
+    groups: dict[str, list[int]] = {}
+    for spec in s.buyers:
+        expanded = expand_buyers(spec)
+        groups[spec.id] = list(range(len(members), len(members) + len(expanded)))
+        members += expanded
+    return members, groups

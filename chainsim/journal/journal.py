@@ -46,6 +46,7 @@ class Journal:
         self.buyer_ids = buyer_ids
         self.book = OrderBook()
         self.ledger = Ledger(firms.cash, len(buyer_ids))
+        self._books, self._totals = self.ledger.books, self.ledger.totals
         self.flows = PeriodFlows(n_clusters, len(buyer_ids))
         self.decisions = DecisionLog()
         self.tables = EventTables()
@@ -153,11 +154,15 @@ class Journal:
     # -- money and decisions ------------------------------------------------------------------
 
     def paid(self, kind: str, payer: Account, payee: Account, amount: float) -> None:
+        """Money moved from payer to payee (`Ledger.transfer`, inlined: it runs several
+        times per order)."""
+        books = self._books
         if self.trace is not None:
-            books = (self.ledger.firm_cash, self.ledger.buyer_cash, [self.ledger.world])
             self._note("paid", -1, kind, {"payer": payer, "payee": payee, "amount": amount,
                                           "payer_cash": float(books[payer[0]][payer[1]])})
-        self.ledger.transfer(kind, payer, payee, amount)
+        books[payer[0]][payer[1]] -= amount
+        books[payee[0]][payee[1]] += amount
+        self._totals[kind] += amount
 
     def decided(self, kind: str, agent: str, rule: str, /, **numbers: Any) -> None:
         self.decisions.add(self.env.now, kind, agent, rule, **numbers)

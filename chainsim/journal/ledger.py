@@ -33,7 +33,7 @@ class Ledger:
         self.firm_cash = firm_cash
         self.buyer_cash = [0.0] * n_buyers
         self._world = [-math.fsum(firm_cash)]  # initial cash came from outside the chain
-        self._books = (self.firm_cash, self.buyer_cash, self._world)
+        self.books = (self.firm_cash, self.buyer_cash, self._world)  # by Account[0]
         self.totals: dict[str, float] = defaultdict(float)
 
     @property
@@ -41,7 +41,7 @@ class Ledger:
         return self._world[0]
 
     def transfer(self, kind: str, payer: Account, payee: Account, amount: float) -> None:
-        books = self._books
+        books = self.books
         books[payer[0]][payer[1]] -= amount
         books[payee[0]][payee[1]] += amount
         self.totals[kind] += amount

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+
 class Recorder:
     """Per-period panels of firms, clusters, buyers and links, read from the firm table, the
     links and the journal's period flows when the calendar closes a period. It only reads:

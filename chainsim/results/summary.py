@@ -124,7 +124,7 @@ def headline(result: Any) -> dict[str, float]:
 
 
 def summarize(result: Any) -> dict[str, Any]:
-    """The JSON summary of one run (issue 2: scenario, seed, version, events, wall time)."""
+    """The JSON summary of one run: scenario, seed, version, events, wall time, results."""
     h = headline(result)
     clusters = {c.id: {k: _clean(h[f"cluster.{c.id}.{k}"]) for k in CLUSTER_METRICS}
                 for c in result.scenario.clusters}

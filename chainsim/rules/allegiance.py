@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class VoteView:
+    """What a lead firm weighs when the policy network asks for its backing."""
+
     annual_revenue: float
     main_buyer_share: float  # of the firm's sales
     reaction_probability: float  # main buyer's, should the firm move into design/marketing
@@ -25,6 +27,8 @@ class VoteView:
 
 @dataclass(frozen=True, slots=True)
 class Vote:
+    """A lead firm's vote, with the expected gain and loss behind it."""
+
     back: bool
     expected_gain: float
     expected_loss: float

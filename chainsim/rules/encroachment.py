@@ -21,6 +21,8 @@ SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
 
 @dataclass(frozen=True, slots=True)
 class EncroachmentView:
+    """What a buyer weighs when its supplier moves into design or branding."""
+
     product_definition: str
     sensitivity: float  # buyer attribute, 0-1
     sunk_investment: float  # what the buyer has put into this supplier
@@ -30,6 +32,8 @@ class EncroachmentView:
 
 @dataclass(frozen=True, slots=True)
 class Reaction:
+    """The buyer's reaction to encroachment and its probability."""
+
     probability: float
     action: str  # "none", "cut_share" or "end_link"
     share_cut: float

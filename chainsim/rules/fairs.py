@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class FairView:
+    """What a lead firm weighs before taking a stand at a fair."""
+
     design: float
     marketing: float
     recent_exhibitions: int  # in the fair's memory window
@@ -30,6 +32,8 @@ class FairView:
 
 @dataclass(frozen=True, slots=True)
 class FairDecision:
+    """Whether to exhibit, with the expected contacts, gain and loss behind it."""
+
     exhibit: bool
     expected_contacts: float
     expected_gain: float

@@ -41,6 +41,8 @@ class LinkView:
 
 @dataclass(frozen=True, slots=True)
 class GovernanceDecision:
+    """The governance chosen for a link and the risk calculus behind it."""
+
     governance: str
     reason: str
     expected_loss: float

@@ -29,6 +29,8 @@ KINDS = ("process", "product", "design", "marketing")
 
 @dataclass(frozen=True, slots=True)
 class InvestmentView:
+    """What a firm (or a column of firms) weighs before a knowledge-changing investment."""
+
     capabilities: tuple[float, float, float, float]
     annual_revenue: float
     annual_units: float
@@ -73,6 +75,8 @@ def firm_view(columns: InvestmentView, j: int) -> InvestmentView:
 
 @dataclass(frozen=True, slots=True)
 class InvestmentDecision:
+    """The investment chosen (or none), its cost and the values compared."""
+
     kind: str | None
     cost: float
     values: tuple[float, float, float, float]  # net expected value of each kind

@@ -16,6 +16,8 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A firm a scouting buyer looked at: its landed cost and failure chance."""
+
     firm: int
     landed_cost: float  # unit cost with margin, plus transport to the buyer's market
     failure_probability: float
@@ -23,6 +25,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class ScoutingDecision:
+    """The source a scouting round found, and whether the buyer adopts it."""
+
     firm: int | None
     observed_cost: float
     true_cost: float
@@ -43,6 +47,8 @@ class ScoutingDecision:
 
 @dataclass(frozen=True, slots=True)
 class PriceOffer:
+    """The price a buyer offers an incumbent, and the numbers behind it."""
+
     price: float
     alternative_cost: float
     reliability_premium: float
