@@ -42,14 +42,16 @@ def trace_orders(scenario) -> tuple[list[tuple[float, list[FloorOrder]]], float,
     from chainsim.technology import YEAR
 
     w = build_world(scenario, replication=0, seed=scenario.simulation.seed)
-    w.trace = []
+    w.journal.trace = []
     start_processes(w)
     horizon = scenario.simulation.horizon_years * YEAR
     w.env.run(until=horizon)
     placed: dict[int, float] = {}
     last: dict[int, float] = {}  # when the order's last stage so far happened
     orders: dict[int, FloorOrder] = {}
-    for time, stage, oid, _agent in w.trace:
+    for time, stage, oid, *_ in w.journal.trace:
+        if oid < 0:
+            continue  # payments and decisions
         if stage == "placed":
             placed[oid] = last[oid] = time
         elif stage in ("accepted", "queued"):
