@@ -266,10 +266,11 @@ def test_devaluations_whose_product_overflows_are_refused():
     found = problems(raw)
     assert [p.path for p in found] == ["shocks.1.factor"], [str(p) for p in found]
     assert "10^30" in found[0].message and "product" in found[0].message
-    parse_scenario(base(shocks=[shock]))  # one is within the limit
+    parse_scenario(base(shocks=[dict(shock, factor=1e14)]))  # one is within the limit
     down = dict(shock, factor=1e-15)
     assert [p.path for p in problems(base(shocks=[down, down]))] == ["shocks.1.factor"]
-    parse_scenario(base(shocks=[shock, down, shock, down]))  # they cancel out in time order
+    up = dict(shock, factor=1e14)
+    parse_scenario(base(shocks=[up, down, up, down]))  # they cancel out in time order
 
 
 def test_contact_rates_beyond_the_buyers_to_meet_are_refused():
@@ -340,3 +341,16 @@ def test_links_made_at_fairs_count_towards_link_records():
     raw["buyers"].append({"id": "met", "arrival": "fair", "count": 1000})
     message = at(raw, "links")
     assert "made at fairs" in message and f"{limits.MAX_LINK_PERIODS:,}" in message
+
+
+def test_money_per_unit_is_bounded_where_its_factors_multiply():
+    raw = base(technology={"supplier_margin": 1e15})
+    assert "(1 + supplier_margin)" in at(raw, "clusters.home")
+    raw = base(technology={"quality_premium": 1e3})
+    raw["buyers"][0]["price"] = 1e13
+    assert "quality_premium" in at(raw, "buyers.us-main.price")
+    shock = {"year": 2001, "kind": "devaluation", "cluster": "away", "factor": 1e15}
+    raw = base(shocks=[shock])  # a wage of 1e15 makes a unit cost more than 1e15
+    assert "highest wage after devaluations" in at(raw, "clusters.away")
+    raw["clusters"][1]["wage"] = 1e-3
+    parse_scenario(raw)

@@ -22,6 +22,7 @@ from chainsim.limits import (
     MAX_FIRM_PERIODS,
     MAX_LINK_PERIODS,
     MAX_LINKS,
+    MAX_MAGNITUDE,
     MAX_ORDERS,
     MAX_SCOUTING_NOISE,
     MAX_TOTAL_FIRMS,
@@ -66,6 +67,7 @@ def check_sizes(s: Scenario, ix: Index) -> Iterator[Finding]:
     if not short:
         yield from _decisions(s, ix)
     yield from _fairs(s, ix)
+    yield from _money(s, ix)
 
 
 def _firms(s: Scenario, ix: Index) -> Iterator[Finding]:
@@ -197,3 +199,38 @@ def _fairs(s: Scenario, ix: Index) -> Iterator[Finding]:
                            f"({_leads(s):,} lead firms exhibiting at every fair), above the "
                            f"limit of {MAX_FAIR_CONTACTS:,}; lower contact_rate, hold fewer "
                            "fairs or shorten the horizon")
+
+
+def _peak_factor(s: Scenario, cluster: str) -> float:
+    """The highest the devaluations of a cluster raise its wage, as a factor (at least 1)."""
+    factor = peak = 1.0
+    for shock in sorted(s.shocks, key=lambda sh: sh.year):
+        if shock.kind == "devaluation" and shock.cluster == cluster and shock.factor:
+            factor *= shock.factor
+            peak = max(peak, factor)
+    return peak
+
+
+def _money(s: Scenario, ix: Index) -> Iterator[Finding]:
+    """Money per unit stays within the magnitude limit, though every factor of it does
+    on its own: otherwise a year's flows (times up to 10^15 units) overflow the panels."""
+    tech = s.technology
+    top_premium = max(tech.rung_premium) + tech.services_premium
+    for cluster in s.clusters:
+        wage = cluster.wage * _peak_factor(s, cluster.id)
+        if wage > MAX_MAGNITUDE:
+            continue  # the shocks checker refuses the devaluations themselves
+        cost = ((wage * tech.labour_per_unit + tech.materials_per_unit)
+                * (1.0 + tech.supplier_margin) + cluster.transport_cost)
+        if cost > MAX_MAGNITUDE:
+            yield ix.at(cluster), (
+                f"a unit may cost {cost:.3g} here ((wage x labour_per_unit + "
+                "materials_per_unit) x (1 + supplier_margin) + transport_cost, at the "
+                f"highest wage after devaluations), above the limit of {MAX_MAGNITUDE:g}")
+    for buyer in s.buyers:
+        value = buyer.price * (1.0 + top_premium) * (1.0 + tech.quality_premium)
+        if value > MAX_MAGNITUDE:
+            yield ix.at(buyer, "price"), (
+                f"with the technology's premiums a unit may be priced at {value:.3g} (price x "
+                "(1 + the top rung_premium + services_premium) x (1 + quality_premium)), "
+                f"above the limit of {MAX_MAGNITUDE:g}")
