@@ -28,6 +28,8 @@ COMMANDS = {
                "Write an HTML report with figures of an experiment's --out."),
     "patterns": ("chainsim.cli.patterns", "patterns_command",
                  "Check each case against the stylised facts the paper reports."),
+    "robustness": ("chainsim.cli.robustness", "robustness_command",
+                   "Test the propositions over a Latin hypercube of uncertain parameters."),
     "scenarios": ("chainsim.cli.validate", "scenarios_command",
                   "List the scenario library shipped with chainsim."),
     "validate": ("chainsim.cli.validate", "validate_command",

@@ -53,6 +53,7 @@ class MetricTask:
     horizon_years: float
     headline: tuple[str, ...] = ()
     terms: tuple[Term, ...] = ()
+    specs: tuple[str, ...] = ()  # proposition metrics (chainsim.evidence.specs)
 
 
 def run_metric_task(task: MetricTask) -> dict[str, float]:
@@ -61,14 +62,31 @@ def run_metric_task(task: MetricTask) -> dict[str, float]:
     result = simulate(task.scenario, seed=task.seed, replication=task.replication,
                       horizon_years=task.horizon_years)
     out: dict[str, float] = {}
-    if task.headline:
+    if task.headline or task.specs:
         h = headline(result)
         out.update({k: float(h.get(k, math.nan)) for k in task.headline})
+        if task.specs:
+            out.update(spec_values(task.specs, h, result))
     if task.terms:
         rt = RunTables.of(result)
         out.update({t.key: t(rt) for t in task.terms})
     out["_cpu_events"] = float(result.events)
     return out
+
+
+def spec_values(names: Sequence[str], head: dict[str, float], result: Any
+                ) -> dict[str, float]:
+    """Proposition metrics of one run, read as `chainsim propositions` reads them from
+    an experiment's stored series."""
+    from chainsim.evidence import specs
+    from chainsim.experiments.series import cluster_series
+
+    clusters = None
+    if any(specs.parse(n) is not None for n in names):
+        sc = result.scenario
+        clusters = cluster_series(result.tables, [c.id for c in sc.clusters],
+                                  float(sc.simulation.start_year))
+    return {n: specs.value(n, head, clusters, result.scenario) for n in names}
 
 
 def run_tasks(tasks: Sequence[MetricTask], *, executor_kind: str = "process",
