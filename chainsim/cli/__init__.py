@@ -30,6 +30,8 @@ COMMANDS = {
                  "Check each case against the stylised facts the paper reports."),
     "robustness": ("chainsim.cli.robustness", "robustness_command",
                    "Test the propositions over a Latin hypercube of uncertain parameters."),
+    "sensitivity": ("chainsim.cli.sensitivity", "sensitivity_command",
+                    "Morris screening or Sobol indices of chosen outputs (SALib)."),
     "scenarios": ("chainsim.cli.validate", "scenarios_command",
                   "List the scenario library shipped with chainsim."),
     "validate": ("chainsim.cli.validate", "validate_command",
