@@ -40,18 +40,27 @@ Source = Scenario | str | Path
 
 
 def run(scenario: Source, seed: int | None = None, replication: int = 0,
-        horizon_years: float | None = None, overrides: Sequence[str] = ()) -> RunResult:
+        horizon_years: float | None = None, overrides: Sequence[str] = (),
+        out: str | Path | None = None, log: str | Path | None = None) -> RunResult:
     """Run one replication of a scenario (a validated object, a TOML file or a library
     name such as "sinos_valley"): the recorded tables, the decision log and the scenario
-    as run."""
+    as run. With `out`, its files (`save_run`, docs/metrics.md); with `log`, the decision
+    log as JSON lines. Both are checked before the run."""
     from chainsim.engine.simulation import simulate
+    from chainsim.experiments.lifecycle import prepare_run, save_run, write_log
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(resolve(scenario), overrides)
     elif overrides:
         raw = apply_overrides(scenario.model_dump(mode="json"), overrides, "<scenario>")
         scenario = parse_scenario(raw)
-    return simulate(scenario, seed=seed, replication=replication, horizon_years=horizon_years)
+    out_path = prepare_run(out, log)
+    result = simulate(scenario, seed=seed, replication=replication, horizon_years=horizon_years)
+    if out_path is not None:
+        save_run(out_path, result)
+    if log is not None:
+        write_log(log, result)
+    return result
 
 
 def replicate(scenario: Source, replications: int, *, seed: int | None = None,

@@ -252,7 +252,7 @@ def test_single_run_report_has_the_network_with_a_period_slider(single_dir: Path
     figs = specs(html)
     assert {"network", "price_index", "upgrading_sinos", "buyers"} <= set(figs)
     net = figs["network"]
-    periods = pd.read_parquet(single_dir / "links.parquet")["period"].nunique()
+    periods = pd.read_parquet(single_dir / "records" / "links.parquet")["period"].nunique()
     assert len(net["frames"]) == periods  # one frame per recorded period
     steps = net["layout"]["sliders"][0]["steps"]
     assert [s["args"][0][0] for s in steps] == [f["name"] for f in net["frames"]]

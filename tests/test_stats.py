@@ -197,3 +197,19 @@ def test_compare_configurations_edge_cases() -> None:
         compare_configurations({"a": [1.0]}, "missing")
     out = compare_configurations({"base": [1.0], "x": [2.0]}, "base")
     assert out[0]["p_value"] is None and out[0]["p_holm"] is None
+
+
+def test_cis_of_shares_and_of_their_differences_stay_in_range() -> None:
+    from chainsim.experiments.units import bounds, difference_bounds
+
+    near_one = [1.0, 1.0, 0.97, 1.0, 0.9]
+    free = mean_ci(near_one)
+    assert free["ci_high"] > 1.0  # the plain t interval escapes [0, 1]
+    share = mean_ci(near_one, bounds=bounds("cluster.sinos.quasi_hierarchy_share"))
+    assert share["ci_high"] == 1.0 and share["ci_low"] == free["ci_low"]
+    assert share["mean"] == free["mean"]
+    d = paired_difference([0.0, 0.0, 0.1, 0.0, 0.3], near_one,
+                          bounds=difference_bounds("links.quasi_hierarchy_share"))
+    assert -1.0 <= d["ci_low"] <= d["ci_high"] == 1.0
+    assert bounds("cluster.sinos.units") == (float("-inf"), float("inf"))
+    assert bounds("cluster.sinos=italy.process_gain") == (-1.0, 1.0)

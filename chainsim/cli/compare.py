@@ -15,6 +15,7 @@ from chainsim.cli.experiment import (
     experiment_errors,
     experiment_options,
 )
+from chainsim.cli.run import wrote
 
 DEFAULT_REPLICATIONS = 10  # chainsim.experiments.comparison.DEFAULT_REPLICATIONS
 
@@ -74,6 +75,7 @@ def compare_command(files: tuple[str, ...], variants: tuple[str, ...],
                          execution=execution(executor_kind, workers, scheduler, batch_size,
                                              quiet))
     summary = result.summary()
+    wrote(out_dir, result.experiment.files)
     if as_json:
         from chainsim.output import to_json
 
@@ -82,35 +84,11 @@ def compare_command(files: tuple[str, ...], variants: tuple[str, ...],
         print_comparison(summary)
 
 
-def g(x: float | None) -> str:
-    """Four significant figures, thousands separated; '-' for missing."""
-    if x is None:
-        return "-"
-    if abs(x) >= 1e4:
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
-
-
-def g3(x: float | None) -> str:
-    return "-" if x is None else (f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.3g}")
-
-
-def p_text(p: float | None) -> str:
-    if p is None:
-        return "-"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def short_metric(name: str) -> str:
-    """`cluster.sinos.price_decline` -> `sinos.price_decline` (cluster metrics dominate)."""
-    return name.removeprefix("cluster.")
-
-
 def print_comparison(summary: dict[str, Any]) -> None:
-    from rich import box
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from chainsim.cli.layout import comparison_lines
 
     console = Console()
     names = [c["name"] for c in summary["configurations"]]
@@ -122,31 +100,15 @@ def print_comparison(summary: dict[str, Any]) -> None:
     for c in summary["configurations"]:
         what = ", ".join(c["overrides"]) or "as in the file"
         console.print(f"  {escape(c['name'])}: {escape(c['source'])} ({escape(what)})")
+    for pair in summary.get("pairs", []):
+        if "=" in pair["name"]:
+            clusters = ", ".join(f"{i} ({n})" for n, i in pair["clusters"].items())
+            console.print(f"  cluster pair {escape(pair['name'])}: {escape(clusters)}")
     many = len(names) > 2
-    level = f"{summary['confidence']:.0%}"
-    table = Table(title=f"Difference from {escape(summary['baseline'])}, paired by replication: "
-                        f"mean and {level} CI{' (Bonferroni-widened)' if many else ''}",
-                  title_justify="left", box=box.SIMPLE_HEAD)
-    # Metric names wrap at their dots (shown as spaces) so the numbers keep their width.
-    table.add_column("metric / config", overflow="fold", max_width=22)
-    table.add_column("mean", justify="right")
-    table.add_column("difference", justify="right")
-    table.add_column(f"{level} CI", justify="right", no_wrap=True)
-    table.add_column("p (Holm)" if many else "p", justify="right")
-    for metric, block in summary["metrics"].items():
-        diffs = {d["config"]: d for d in block["differences"]}
-        table.add_row(f"[bold]{escape(short_metric(metric).replace('.', ' '))}[/bold]")
-        for i, name in enumerate(names):
-            mean = block["configurations"][name]["mean"]
-            d = diffs.get(name)
-            if d is None:
-                row = [g(mean), "", "", ""]
-            else:
-                ci = (f"[{g3(d['ci_low'])}, {g3(d['ci_high'])}]"
-                      if d["ci_low"] is not None else "-")
-                p = d["p_holm"] if many else d["p_value"]
-                row = [g(mean), g3(d["mean"]), ci, p_text(p)]
-            table.add_row(f"  {escape(name)}", *row, end_section=i == len(names) - 1)
-    console.print(table)
+    console.print(f"Paired differences from {escape(summary['baseline'])}: mean and "
+                  f"{summary['confidence']:.0%} CI{' (Bonferroni-widened)' if many else ''}"
+                  "; shares in %")
+    for text in comparison_lines(summary, console.width):
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
     console.print("Metrics without a prefix are cluster metrics, cluster.<id>.<metric> "
                   "(docs/metrics.md).")

@@ -68,6 +68,7 @@ def run_command(file: str, seed: int | None, horizon: float | None, overrides: t
                                execution=execution(executor_kind, workers, scheduler,
                                                    batch_size, quiet), command=sys.argv)
         summary = result.summary()
+        wrote(out_dir, result.experiment.files)
         if as_json:
             from chainsim.output import to_json
 
@@ -82,35 +83,33 @@ def run_command(file: str, seed: int | None, horizon: float | None, overrides: t
 
 def run_once(file: str, overrides: list[str], seed: int | None, horizon: float | None,
              as_json: bool, out_dir: str | None, log_file: str | None) -> None:
-    """One replication: the summary on stdout, tables under --out, the log to --log."""
+    """One replication: the summary on stdout, files under --out, the log to --log."""
+    from chainsim.api import run
     from chainsim.cli.tables import print_summary
-    from chainsim.engine.simulation import simulate
-    from chainsim.output import (
-        prepare_dir,
-        prepare_file,
-        to_json,
-        write_json,
-        write_jsonl,
-        write_parquet,
-    )
+    from chainsim.experiments.lifecycle import ExperimentFailed
+    from chainsim.experiments.runner import SaveFailed
+    from chainsim.output import to_json
     from chainsim.results.summary import summarize
 
-    with bad_input():
+    with experiment_errors("serial", seed, horizon):  # bad input 2, a failed save 1
         scenario = load(file, overrides, seed, horizon)
-        out = prepare_dir(out_dir) if out_dir else None
-        if log_file:
-            prepare_file(log_file, "--log")
-    result = simulate(scenario)
+        try:
+            result = run(scenario, out=out_dir, log=log_file)
+        except SaveFailed as exc:
+            raise ExperimentFailed(str(exc), None) from None
     summary = summarize(result)
-    if out is not None:
-        write_json(out / "summary.json", summary)
-        for name, table in result.tables.items():
-            write_parquet(out / f"{name}.parquet", table)
-        write_jsonl(out / "decisions.jsonl", result.decisions)
-        write_json(out / "scenario.json", scenario.model_dump(mode="json"))
-    if log_file:
-        write_jsonl(log_file, result.decisions)
     if as_json:
         sys.stdout.write(to_json(summary) + "\n")
     else:
         print_summary(summary, file)
+    if out_dir:
+        click.echo(f"wrote {out_dir}: summary.json, series/, records/, decisions.jsonl, "
+                   "scenario.json", err=True)
+
+
+def wrote(out: str | None, files: list[str]) -> None:
+    """Say on stderr where the output files went (stdout may be JSON): each top-level
+    file or directory once."""
+    if out:
+        names = dict.fromkeys(f.split("/", 1)[0] + ("/" if "/" in f else "") for f in files)
+        click.echo(f"wrote {out}: {', '.join([*names, 'manifest.json'])}", err=True)

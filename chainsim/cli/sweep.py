@@ -9,13 +9,14 @@ from typing import Any
 import click
 
 from chainsim.cli.common import OneLineCommand, fail, set_option
-from chainsim.cli.compare import g, metric_option
+from chainsim.cli.compare import metric_option
 from chainsim.cli.experiment import (
     execution,
     execution_problems,
     experiment_errors,
     experiment_options,
 )
+from chainsim.cli.run import wrote
 
 DEFAULT_REPLICATIONS = 3  # chainsim.experiments.sweep.DEFAULT_REPLICATIONS
 SHOWN_POINTS = 40
@@ -65,6 +66,7 @@ def sweep_command(file: str, grids: tuple[str, ...], lhs: int | None,
                        execution=execution(executor_kind, workers, scheduler, batch_size,
                                            quiet))
     summary = result.summary()
+    wrote(out_dir, result.experiment.files)
     if as_json:
         from chainsim.output import to_json
 
@@ -73,17 +75,11 @@ def sweep_command(file: str, grids: tuple[str, ...], lhs: int | None,
         print_sweep(summary, out_dir)
 
 
-def header(key: str) -> str:
-    """A two-line column header from a dotted name: the last two parts."""
-    parts = key.removeprefix("cluster.").split(".")
-    return "\n".join(parts[-2:]) if len(parts) > 1 else key
-
-
 def print_sweep(summary: dict[str, Any], out_dir: str | None) -> None:
-    from rich import box
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from chainsim.cli.layout import sweep_tables
 
     console = Console()
     points = summary["points"]
@@ -93,23 +89,10 @@ def print_sweep(summary: dict[str, Any], out_dir: str | None) -> None:
                   f"0..{summary['replications'] - 1} per point, seed {summary['seed']} "
                   f"(common random numbers); {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.1f} s")
-    params = list(points[0]["params"]) if points else []
-    metrics = list(points[0]["metrics"]) if points else []
-    for p in params:
-        console.print(f"  parameter {escape(header(p).replace(chr(10), '.'))}: {escape(p)}")
-    table = Table(title=f"Mean over replications ({summary['confidence']:.0%} CIs in --json "
-                        "and --out)", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("point")
-    for p in params:
-        table.add_column(escape(header(p)), justify="right", style="cyan")
-    for m in metrics:
-        table.add_column(escape(header(m)), justify="right")
-    for point in points[:SHOWN_POINTS]:
-        cells = [g(v) if isinstance(v, int | float) and not isinstance(v, bool) else escape(str(v))
-                 for v in point["params"].values()]
-        table.add_row(escape(point["point"]), *cells,
-                      *(g(point["metrics"][m]["mean"]) for m in metrics))
-    console.print(table)
+    for k, p in enumerate(points[0]["params"] if points else []):
+        console.print(f"  P{k + 1}: {escape(p)}")
+    for table in sweep_tables(summary, console.width, SHOWN_POINTS):
+        console.print(table)
     if len(points) > SHOWN_POINTS:
         where = f"{escape(out_dir)}/summary.csv" if out_dir else "--json or --out DIR"
         console.print(f"... {len(points) - SHOWN_POINTS} more points: see {where}")

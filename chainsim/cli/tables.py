@@ -1,5 +1,8 @@
-"""Readable terminal tables (rich) for run summaries: one column per agent, so a summary
-fits an 80-column terminal however many stages or metrics there are."""
+"""Readable terminal tables (rich) for run summaries: one row per metric, one column per
+agent, the agents split over as many stacked tables as the terminal's width needs, so a
+summary reads at 80 columns however many agents a scenario has. Numbers are never cut:
+small values keep significant digits (a fair share of 7.2e-05 prints 0.0072%), zero
+prints 0, and a share's confidence interval is shown as its bounds, in %."""
 
 from __future__ import annotations
 
@@ -29,36 +32,131 @@ CLUSTER_ROWS = (
 BUYER_ROWS = (
     ("units", "units", "num"), ("spend", "spend", "num"), ("mean price", "mean_price", "num"),
     ("failed orders", "failed_orders", "int"), ("from scouted sources", "scouted_share", "pct"),
-    ("suppliers at end", "suppliers", "int"), ("quasi-hierarchical", "quasi_hierarchy_links",
-                                               "int"),
+    ("suppliers at end", "suppliers", "int"),
+    ("quasi-hierarchical links", "quasi_hierarchy_links", "int"),
 )
 
 
+def number(value: float) -> str:
+    """A plain number: thousands separated from 10,000, two decimals from 1, three
+    significant digits below (0.0698, 7.2e-05)."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def percent(share: float) -> str:
+    """A share in percent without the % sign: one decimal from 1%, two significant
+    digits below (0.43, 0.0072: never 0.0 or `-0.0`)."""
+    p = 100 * share
+    if p == 0:
+        return "0"
+    if abs(p) < 1:
+        return f"{p:.2g}"
+    return f"{p:.1f}"
+
+
 def fmt(value: Any, kind: str = "num") -> str:
+    """One value of a kind: `pct` (a share, shown in %), `int` (a count) or `num`."""
     if value is None:
         return "-"
     if kind == "pct":
-        return f"{100 * value:.1f}%"
+        return f"{percent(value)}%"
     if kind == "int":
         return f"{value:,.0f}"
     if abs(value) >= 1e6:
         return f"{value / 1e6:,.1f}M"
-    if abs(value) >= 1e4:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+    return number(value)
+
+
+def fmt_ci(ci: dict[str, Any] | None, kind: str = "num") -> str:
+    """A {mean, ci_low, ci_high, n} object: `mean ± half-width` in the mean's unit, or
+    for a share `mean% [low, high]` (its interval stays inside [0, 100]%)."""
+    if not ci or ci.get("mean") is None:
+        return "-"
+    mean, low, high = ci["mean"], ci.get("ci_low"), ci.get("ci_high")
+    if low is None or high is None:
+        return fmt(mean, kind)
+    if kind == "pct":
+        if low == high:
+            return f"{percent(mean)}%"
+        return f"{percent(mean)}% [{percent(low)}, {percent(high)}]"
+    half = (high - low) / 2
+    if half <= 1e-9 * abs(mean):  # constant over replications, up to rounding
+        return fmt(mean, kind)
+    if abs(mean) >= 1e6:  # both on the mean's scale, so the columns stay narrow
+        return f"{mean / 1e6:,.1f}M ± {half / 1e6:,.2g}M"
+    if kind == "int" or abs(mean) >= 1e3:
+        return f"{mean:,.0f} ± {half:,.0f}"
+    return f"{number(mean)} ± {half:.2g}"
+
+
+def stacked(build: Callable[[list[int]], Table], n: int, width: int) -> list[Table]:
+    """Tables showing items 0..n-1 in consecutive groups, each group as large as fits
+    `width` without wrapping (at least one item per table)."""
+    console = Console(width=10**4)  # measures are capped at the console's width
+    groups: list[list[int]] = []
+    for i in range(n):
+        if groups and console.measure(build([*groups[-1], i])).maximum <= width:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [build(g) for g in groups] if groups else [build([])]
+
+
+def agent_tables(title: str, agents: dict[str, dict[str, Any]], rows: tuple, width: int,
+                 cell: Callable[[Any, str], str] = fmt,
+                 only_present: bool = False) -> list[Table]:
+    """One row per metric, one column per agent; agents beyond the width go into further
+    tables under the same title. `cell` formats a value of a kind."""
+    names = list(agents)
+    shown = [r for r in rows if not only_present or any(r[1] in a for a in agents.values())]
+
+    def build(columns: list[int]) -> Table:
+        table = Table(title=title, title_justify="left")
+        table.add_column("", overflow="fold")
+        for i in columns:
+            table.add_column(escape(names[i]), justify="right", overflow="fold")
+        for label, key, kind in shown:
+            table.add_row(label, *(cell(agents[names[i]].get(key), kind) for i in columns))
+        return table
+
+    tables = stacked(build, len(names), width)
+    for table in tables[1:]:
+        table.title = f"{title} (continued)"
+    return tables
 
 
 def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple,
                 cell: Callable[[Any, str], str] = fmt, only_present: bool = False) -> Table:
-    """One row per metric, one column per agent; `cell` formats a value of a kind."""
+    """All agents in one table (for callers that lay out tables themselves)."""
+    return agent_tables(title, agents, rows, 10**6, cell, only_present)[0]
+
+
+def period(summary: dict[str, Any]) -> str:
+    """`1970-1980, 10 years`: the years actually simulated (the scenario's name may
+    name the file's full period)."""
+    years = summary["horizon_years"]
+    start = summary.get("start_year")
+    span = "1 year" if years == 1 else f"{years:g} years"
+    if start is None:
+        return span
+    return f"{start}-{start + years:g}, {span}"
+
+
+def orders_table(title: str, orders: dict[str, Any], cell: Callable[[Any], str]) -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column("")
-    for agent in agents:
-        table.add_column(escape(agent), justify="right")
-    for label, key, kind in rows:
-        if only_present and not any(key in a for a in agents.values()):
-            continue
-        table.add_row(label, *(cell(a.get(key), kind) for a in agents.values()))
+    table.add_column("stage")
+    table.add_column("orders", justify="right")
+    for stage in ORDER_STAGES:
+        if stage in orders:
+            table.add_row(stage.replace("_", " "), cell(orders[stage]))
     return table
 
 
@@ -66,40 +164,15 @@ def print_summary(summary: dict[str, Any], source: str) -> None:
     console = Console()
     # User text (names, paths) is escaped: `[/x]` would crash rich, `[red]` restyle.
     console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
-    console.print(f"{escape(source)}, seed {summary['seed']}, {summary['horizon_years']:g} years, "
+    console.print(f"{escape(source)}, seed {summary['seed']}, {period(summary)}, "
                   f"chainsim {summary['version']}: {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.2f} s")
-    orders = Table(title="Orders by stage", title_justify="left")
-    orders.add_column("stage")
-    orders.add_column("orders", justify="right")
-    for stage in ORDER_STAGES:
-        orders.add_row(stage.replace("_", " "), f"{summary['orders'][stage]:,}")
-    console.print(orders)
-    console.print(agent_table("Clusters", summary["clusters"], CLUSTER_ROWS))
-    console.print(agent_table("Buyers", summary["buyers"], BUYER_ROWS))
-    decisions = ", ".join(f"{k} {v}" for k, v in summary["decisions"].items())
+    console.print(orders_table("Orders by stage", summary["orders"], lambda v: f"{v:,}"))
+    for table in (*agent_tables("Clusters", summary["clusters"], CLUSTER_ROWS, console.width),
+                  *agent_tables("Buyers", summary["buyers"], BUYER_ROWS, console.width)):
+        console.print(table)
+    decisions = ", ".join(f"{k} {v:,}" for k, v in summary["decisions"].items())
     console.print(f"Decisions logged: {decisions}")
-
-
-def fmt_ci(ci: dict[str, Any] | None, kind: str = "num") -> str:
-    """`mean ± half-width` of a {mean, ci_low, ci_high, n} object."""
-    if not ci or ci.get("mean") is None:
-        return "-"
-    mean, low, high = ci["mean"], ci.get("ci_low"), ci.get("ci_high")
-    if low is None or high is None:
-        return fmt(mean, kind)
-    half = (high - low) / 2
-    if kind == "pct":
-        return f"{100 * mean:.1f}% ± {100 * half:.1f}"
-    if abs(mean) >= 1e6:  # both on the mean's scale, so the columns stay narrow
-        return f"{mean / 1e6:,.1f}M ± {half / 1e6:,.1f}M"
-    if abs(mean) >= 1e3 or kind == "int":
-        return f"{mean:,.0f} ± {half:,.0f}"
-    return f"{mean:.2f} ± {half:.2f}"
-
-
-def agent_ci_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple) -> Table:
-    return agent_table(title, agents, rows, cell=fmt_ci, only_present=True)
 
 
 def print_replicated(summary: dict[str, Any], source: str) -> None:
@@ -107,17 +180,16 @@ def print_replicated(summary: dict[str, Any], source: str) -> None:
     n = summary["replications"]
     console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
     console.print(f"{escape(source)}, seed {summary['seed']}, replications 0..{n - 1} "
-                  f"(common random numbers), {summary['horizon_years']:g} years, chainsim "
+                  f"(common random numbers), {period(summary)}, chainsim "
                   f"{summary['version']}: {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.2f} s")
     console.print(f"Each cell: mean ± half-width of the {summary['confidence']:.0%} "
-                  f"confidence interval over {n} replications.")
-    orders = Table(title="Orders by stage (per run)", title_justify="left")
-    orders.add_column("stage")
-    orders.add_column("orders", justify="right")
-    for stage in ORDER_STAGES:
-        if stage in summary["orders"]:
-            orders.add_row(stage.replace("_", " "), fmt_ci(summary["orders"][stage]))
-    console.print(orders)
-    console.print(agent_ci_table("Clusters", summary["clusters"], CLUSTER_ROWS))
-    console.print(agent_ci_table("Buyers", summary["buyers"], BUYER_ROWS))
+                  f"confidence interval over {n} replications; shares: mean [interval] "
+                  "in %.")
+    console.print(orders_table("Orders by stage (per run)", summary["orders"],
+                               lambda ci: fmt_ci(ci, "int")))
+    for title, agents, rows in (("Clusters", summary["clusters"], CLUSTER_ROWS),
+                                ("Buyers", summary["buyers"], BUYER_ROWS)):
+        for table in agent_tables(title, agents, rows, console.width, cell=fmt_ci,
+                                  only_present=True):
+            console.print(table)

@@ -137,8 +137,11 @@ def execute(kind: str, configurations: Sequence[Configuration], replications: in
             raise ExperimentFailed(str(exc), out_path) from None
     exp.aliases = dict(aliases or {})
     if out_path is not None:
-        exp.files = write_outputs(out_path, exp, (summarize or replicated_summary)(exp),
-                                  manifest)
+        try:
+            exp.files = write_outputs(out_path, exp, (summarize or replicated_summary)(exp),
+                                      manifest)
+        except ReplicationError as exc:  # SaveFailed: nothing was half-written
+            raise ExperimentFailed(str(exc), out_path) from None
         exp.out = out_path
     return exp
 
@@ -162,3 +165,58 @@ class Replications:
     def summary(self) -> dict[str, Any]:
         """The JSON of `chainsim run --replications N --json` (docs/experiments.md)."""
         return replicated_summary(self.experiment)
+
+
+def prepare_run(out: str | Path | None, log: str | Path | None) -> Path | None:
+    """Check, before a single run starts, that `out` (a directory) and `log` (a file)
+    can be written; OutputError names the one that cannot."""
+    from chainsim.experiments.outputs import prepare_run_output
+    from chainsim.output import prepare_file
+
+    out_path = prepare_run_output(out) if out is not None else None
+    if log is not None:
+        prepare_file(log, "--log")
+    return out_path
+
+
+def save_run(out: Path, result: Any) -> list[str]:
+    """A single run's files under `out`, written together (staged, then renamed):
+    `summary.json` (the layout of `chainsim run --json`), `series/*.parquet` (the
+    per-period series, the same columns as an experiment's, with config `run`),
+    `records/*.parquet` (the tables the run recorded), `decisions.jsonl` and
+    `scenario.json` (the scenario as run)."""
+    from chainsim.experiments.outputs import write_run_output
+    from chainsim.experiments.runner import SERIES_TABLES, ReplicationOutput, replication_frames
+    from chainsim.experiments.series import run_series
+    from chainsim.output import to_json
+    from chainsim.results.summary import summarize
+
+    summary = to_json(summarize(result)) + "\n"
+    frames = replication_frames(ReplicationOutput(
+        "run", result.replication, result.seed, int(result.events),
+        float(result.wall_seconds), {}, run_series(result)))
+    decisions = "".join(to_json(row, indent=None) + "\n" for row in result.decisions)
+    scenario = to_json(result.scenario.model_dump(mode="json")) + "\n"
+
+    def tables(named: dict[str, Any]) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            path.mkdir()
+            for name, table in named.items():
+                table.to_parquet(path / f"{name}.parquet", index=False)
+        return write
+
+    files = write_run_output(out, {
+        "summary.json": lambda p: p.write_text(summary),
+        "series": tables({k: frames[k] for k in SERIES_TABLES}),
+        "records": tables(result.tables),
+        "decisions.jsonl": lambda p: p.write_text(decisions),
+        "scenario.json": lambda p: p.write_text(scenario),
+    })
+    return files
+
+
+def write_log(log: str | Path, result: Any) -> None:
+    """The decision log of a run as JSON lines (`--log`)."""
+    from chainsim.output import write_jsonl
+
+    write_jsonl(log, result.decisions)

@@ -34,6 +34,7 @@ from chainsim.engine.simulation import simulate
 from chainsim.experiments.executors import SerialExecutor, progress, run_batched
 from chainsim.experiments.series import run_series
 from chainsim.experiments.stats import MeanCI, compare_configurations, mean_ci
+from chainsim.experiments.units import bounds, difference_bounds
 from chainsim.output import to_json
 from chainsim.results.summary import BUYER_METRICS, CLUSTER_METRICS, headline
 from chainsim.scenario import Scenario
@@ -225,7 +226,7 @@ class Experiment:
         """Mean and CI of every metric for one configuration (default: the first)."""
         config = config or self.baseline
         rows = self.metrics[self.metrics["config"] == config]
-        return {k: mean_ci(rows[k].to_numpy(float), self.confidence)
+        return {k: mean_ci(rows[k].to_numpy(float), self.confidence, bounds(k))
                 for k in self.metric_names()}
 
     def comparisons(self, metrics: Sequence[str] | None = None) -> dict[str, list[dict]]:
@@ -234,7 +235,7 @@ class Experiment:
         out = {}
         for metric in metrics if metrics is not None else self.metric_names():
             out[metric] = compare_configurations(self.samples(metric), self.baseline,
-                                                 self.confidence)
+                                                 self.confidence, difference_bounds(metric))
         return out
 
     def summary_table(self) -> pd.DataFrame:
@@ -245,7 +246,7 @@ class Experiment:
                 rows.append({"config": cfg.name, **{f"param.{k}": v for k, v in
                                                     cfg.params.items()},
                              "metric": metric, **ci})
-        return pd.DataFrame(rows)
+        return typed(pd.DataFrame(rows), SUMMARY_TYPES)
 
     def comparable(self) -> list[str]:
         """Metrics to compare: the aliases, then every column no alias stands for."""
@@ -257,10 +258,27 @@ class Experiment:
         rows = [{"metric": metric, **row}
                 for metric, cmp in self.comparisons(self.comparable()).items()
                 for row in cmp]
-        return pd.DataFrame(rows)
+        return typed(pd.DataFrame(rows), COMPARISON_TYPES)
 
     def total_events(self) -> int:
         return int(self.metrics["events"].sum()) if not self.metrics.empty else 0
+
+
+# One schema per table whatever the number of replications (docs/metrics.md): with one
+# replication the CI bounds are missing (NaN), never a column of nulls of no type.
+SUMMARY_TYPES = {"config": object, "metric": object, "mean": "float64", "ci_low": "float64",
+                 "ci_high": "float64", "n": "int64"}
+COMPARISON_TYPES = {"metric": object, "config": object, "baseline": object, "mean": "float64",
+                    "ci_low": "float64", "ci_high": "float64", "n": "int64",
+                    "p_value": "float64", "p_holm": "float64"}
+
+
+def typed(frame: pd.DataFrame, types: dict[str, Any]) -> pd.DataFrame:
+    """The frame with these columns of these types (missing values as NaN)."""
+    for column, kind in types.items():
+        if column not in frame:
+            frame[column] = pd.Series(dtype=kind)
+    return frame.astype({c: k for c, k in types.items()})
 
 
 def match_metrics(names: Sequence[str], patterns: Sequence[str]) -> list[str]:
@@ -544,6 +562,7 @@ def replicated_summary(exp: Experiment, config: str | None = None) -> dict[str, 
         "scenario": cfg.scenario.simulation.name,
         "seed": exp.seed,
         "replications": exp.replications,
+        "start_year": cfg.scenario.simulation.start_year,
         "horizon_years": cfg.scenario.simulation.horizon_years,
         "version": __version__,
         "confidence": exp.confidence,
@@ -565,12 +584,13 @@ def comparison_summary(exp: Experiment, metrics: Sequence[str]) -> dict[str, Any
     for metric in metrics:
         samples = exp.samples(metric)
         out_metrics[metric] = {
-            "configurations": {name: ci_dict(mean_ci(v, exp.confidence))
+            "configurations": {name: ci_dict(mean_ci(v, exp.confidence, bounds(metric)))
                                for name, v in samples.items()},
             "differences": [
                 {**ci_dict(d), "config": d["config"], "baseline": d["baseline"],
                  "p_value": _finite(d["p_value"]), "p_holm": _finite(d["p_holm"])}
-                for d in compare_configurations(samples, exp.baseline, exp.confidence)
+                for d in compare_configurations(samples, exp.baseline, exp.confidence,
+                                                difference_bounds(metric))
             ],
         }
     return {
@@ -602,7 +622,8 @@ def sweep_summary(exp: Experiment, metrics: Sequence[str], design: dict[str, Any
         rows = exp.metrics[exp.metrics["config"] == cfg.name]
         points.append({
             "point": cfg.name, "params": cfg.params,
-            "metrics": {m: ci_dict(mean_ci(rows[m].to_numpy(float), exp.confidence))
+            "metrics": {m: ci_dict(mean_ci(rows[m].to_numpy(float), exp.confidence,
+                                           bounds(m)))
                         for m in metrics},
         })
     return {

@@ -1,10 +1,17 @@
 """Replication statistics: Student-t confidence intervals and paired (CRN) comparisons.
 
+A metric with a known range (a share lies in [0, 1], a difference of shares in [-1, 1];
+`chainsim.experiments.units`) gets its t interval intersected with that range: the true
+mean lies in the range, so the intersection covers it exactly as often as the t interval
+does, and it agrees with the t-test p-value shown beside it (docs/metrics.md says why
+this and not a bootstrap).
+
 All results are plain dicts of Python floats/ints/None so they serialise to JSON directly.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
@@ -57,11 +64,26 @@ def _interval(x: np.ndarray, confidence: float) -> MeanCI:
     return {"mean": mean, "ci_low": float(low), "ci_high": float(high), "n": n}
 
 
-def mean_ci(values: ArrayLike, confidence: float = 0.95) -> MeanCI:
-    """Mean and Student-t CI of replication outputs; NaNs (failed replications) are dropped."""
+Bounds = tuple[float, float]
+UNBOUNDED: Bounds = (-math.inf, math.inf)
+
+
+def _within(ci: MeanCI, bounds: Bounds) -> MeanCI:
+    """The interval intersected with the range the mean can take."""
+    low, high = bounds
+    if ci["ci_low"] is not None and ci["ci_high"] is not None:
+        ci["ci_low"] = min(max(ci["ci_low"], low), high)
+        ci["ci_high"] = max(min(ci["ci_high"], high), low)
+    return ci
+
+
+def mean_ci(values: ArrayLike, confidence: float = 0.95,
+            bounds: Bounds = UNBOUNDED) -> MeanCI:
+    """Mean and Student-t CI of replication outputs, inside `bounds`; NaNs (failed
+    replications) are dropped."""
     _check_confidence(confidence)
     x = np.asarray(values, dtype=float).ravel()
-    return _interval(x[~np.isnan(x)], confidence)
+    return _within(_interval(x[~np.isnan(x)], confidence), bounds)
 
 
 def paired_difference(
@@ -69,12 +91,14 @@ def paired_difference(
     b: ArrayLike,
     confidence: float = 0.95,
     n_comparisons: int = 1,
+    bounds: Bounds = UNBOUNDED,
 ) -> PairedDifference:
     """Paired comparison of b - a where a[i], b[i] share replication i's random numbers.
 
     Pairing removes the common-random-number noise shared by both runs. With
     ``n_comparisons > 1`` the CI is Bonferroni-widened to level 1 - (1 - confidence) / m.
-    Pairs with a NaN on either side are dropped.
+    Pairs with a NaN on either side are dropped; the CI stays inside `bounds`, the range
+    a difference can take.
     """
     _check_confidence(confidence)
     if n_comparisons < 1:
@@ -86,7 +110,7 @@ def paired_difference(
     keep = ~(np.isnan(xa) | np.isnan(xb))
     d = xb[keep] - xa[keep]
     level = 1.0 - (1.0 - confidence) / n_comparisons
-    ci = _interval(d, level)
+    ci = _within(_interval(d, level), bounds)
     return {**ci, "p_value": _paired_p_value(d)}
 
 
@@ -120,6 +144,7 @@ def compare_configurations(
     samples: Mapping[str, Sequence[float]],
     baseline: str,
     confidence: float = 0.95,
+    bounds: Bounds = UNBOUNDED,
 ) -> list[Comparison]:
     """Compare every configuration with ``baseline`` on CRN-paired replications.
 
@@ -130,7 +155,8 @@ def compare_configurations(
         raise KeyError(f"baseline {baseline!r} not in samples {sorted(samples)}")
     others = [name for name in samples if name != baseline]
     diffs = [
-        paired_difference(samples[baseline], samples[name], confidence, n_comparisons=len(others))
+        paired_difference(samples[baseline], samples[name], confidence,
+                          n_comparisons=len(others), bounds=bounds)
         for name in others
     ]
     defined = {i: p for i, d in enumerate(diffs) if (p := d["p_value"]) is not None}

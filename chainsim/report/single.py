@@ -2,7 +2,8 @@
 metrics, the chain as a network period by period, and its decision log.
 
 A single run's `--out` (chainsim run FILE --out DIR) holds the run's own tables
-(`links.parquet`, `firms.parquet`, ...), `summary.json`, `scenario.json` and
+(`records/links.parquet`, `records/firms.parquet`, ...; directly in DIR before
+chainsim 0.1.0's output schemas were unified), `summary.json`, `scenario.json` and
 `decisions.jsonl`; the explorer has the same in memory (`from_result`). Both become an
 `Output` of kind "single" whose series are computed by the same functions the
 replication workers use (`chainsim.experiments.series`), so a single run and a replicated
@@ -146,13 +147,14 @@ def load_single(root: Path) -> Output:
         raise ReportError(f"{root / 'scenario.json'}: not a chainsim scenario "
                           f"({exc.problems[0] if exc.problems else exc})") from None
     tables = {}
+    records = root / "records" if (root / "records").is_dir() else root
     for name in (*RUN_TABLES, *OPTIONAL_TABLES):
-        path = root / f"{name}.parquet"
+        path = records / f"{name}.parquet"
         if not path.is_file():
             if name in OPTIONAL_TABLES:
                 continue
-            raise ReportError(f"{path}: missing (a single run's --out has {name}.parquet; "
-                              "run it again with --out)")
+            raise ReportError(f"{path}: missing (a single run's --out has "
+                              f"records/{name}.parquet; run it again with --out)")
         tables[name] = _parquet(path, TABLE_COLUMNS.get(name, ()))
     metrics = flat_metrics(summary)
     meta = {k: summary.get(k) for k in ("seed", "replication", "horizon_years", "events",

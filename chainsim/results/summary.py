@@ -134,6 +134,7 @@ def summarize(result: Any) -> dict[str, Any]:
         "scenario": result.scenario.simulation.name,
         "seed": result.seed,
         "replication": result.replication,
+        "start_year": result.scenario.simulation.start_year,
         "horizon_years": result.horizon_years,
         "version": result.version,
         "events": result.events,
@@ -144,6 +145,7 @@ def summarize(result: Any) -> dict[str, Any]:
         "decisions": dict(sorted(result.decision_counts.items())),
         "clusters": clusters,
         "buyers": buyers,
+        "links": {"quasi_hierarchy_share": _clean(h["links.quasi_hierarchy_share"])},
     }
 
 
