@@ -177,8 +177,9 @@ def sweep(scenario: str | Path, *, grid: Sequence[str] = (), lhs: int | None = N
 
 def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
                  replication: int = 0, horizon_years: float | None = None,
-                 **params: Any) -> dict[str, float]:
-    """Run once and return the headline metrics as a flat dict of floats.
+                 replications: int = 1, series: bool | Sequence[str] = False,
+                 **params: Any) -> dict[str, Any]:
+    """Run and return the headline metrics as a flat dict of floats.
 
     Keyword parameters are dotted scenario keys with `__` for the dots, so EMA Workbench or
     SALib can drive chainsim with plain names::
@@ -187,16 +188,56 @@ def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
                      buyers__us_main__encroachment_sensitivity=0.2)
 
     Ids containing '-' are written with '_' in parameter names and matched either way.
+    `replications` > 1 runs replications `replication`, `replication + 1`, ... and
+    returns the mean of each metric (NaNs left out). `series=True` adds every cluster
+    series as a per-period array, `series.<cluster>.<column>` (docs/metrics.md), and
+    `series.year`; a list of such names keeps only those (EMA Workbench's
+    `TimeSeriesOutcome`).
     """
     from chainsim.engine.simulation import simulate
+    from chainsim.experiments.series import cluster_series
     from chainsim.results.summary import headline
 
     path = DEFAULT_SCENARIO if scenario is None else resolve(scenario)
     raw = read_toml(path)
     overrides = [f"{_dotted(raw, key)}={_toml(value)}" for key, value in params.items()]
     loaded = parse_scenario(apply_overrides(raw, overrides, str(path)), str(path))
-    result = simulate(loaded, seed=seed, replication=replication, horizon_years=horizon_years)
-    return headline(result)
+    runs: list[dict[str, Any]] = []
+    for r in range(replication, replication + max(1, int(replications))):
+        result = simulate(loaded, seed=seed, replication=r, horizon_years=horizon_years)
+        out: dict[str, Any] = dict(headline(result))
+        if series:
+            table = cluster_series(result.tables, [c.id for c in loaded.clusters],
+                                   float(loaded.simulation.start_year))
+            out.update(_series_outcomes(table, series))
+        runs.append(out)
+    return runs[0] if len(runs) == 1 else _mean_of_runs(runs)
+
+
+def _mean_of_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each metric's (or series') mean over replications, NaNs left out (NaN if all are)."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a metric NaN in every run
+        return {k: np.nanmean(np.stack([np.asarray(r[k], dtype=float) for r in runs]), axis=0)
+                if isinstance(runs[0][k], np.ndarray)
+                else float(np.nanmean([r[k] for r in runs])) for k in runs[0]}
+
+
+def _series_outcomes(table: Any, wanted: bool | Sequence[str]) -> dict[str, Any]:
+    """`series.<cluster>.<column>` -> per-period array, and `series.year`."""
+    out: dict[str, Any] = {}
+    for cluster, rows in table.groupby("cluster", sort=False):
+        out.setdefault("series.year", rows["year"].to_numpy(float))
+        for col in rows.columns:
+            if col not in ("period", "time", "year", "cluster"):
+                out[f"series.{cluster}.{col}"] = rows[col].to_numpy(float)
+    if wanted is True:
+        return out
+    return {k: out[k] for k in wanted}
 
 
 def _dotted(raw: dict[str, Any], key: str) -> str:
