@@ -1,4 +1,4 @@
-"""Metrics: pure functions of a run's tables (MODEL.md 5; documented in docs/metrics.md).
+"""Metrics: pure functions of a run's tables (docs/odd.md; documented in docs/metrics.md).
 
 Each function takes the DataFrames a run records (`firms`, `clusters`, `buyers`, `links`,
 `fairs`; see `chainsim.results.records`) and returns numbers or small frames. None of them

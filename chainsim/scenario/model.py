@@ -124,7 +124,7 @@ class Rules(Frozen):
 
 
 class GovernanceEffects(Frozen):
-    """What a governance type does to a link (H&S Table 4, section 3; MODEL.md 4.1)."""
+    """What a governance type does to a link (H&S Table 4, section 3; docs/odd.md 7.2)."""
 
     monitoring: Fraction = Field(description="share of the buyer's monitoring cost paid per link")
     investment: Fraction = Field(description="share of the buyer's capability investment made")
