@@ -73,7 +73,7 @@ def compare_command(files: tuple[str, ...], variants: tuple[str, ...],
                          horizon_years=horizon, overrides=list(overrides), out=out_dir,
                          resume=resume, command=sys.argv,
                          execution=execution(executor_kind, workers, scheduler, batch_size,
-                                             quiet))
+                                             quiet, series=False))
     summary = result.summary()
     wrote(out_dir, result.experiment.files)
     if as_json:

@@ -7,6 +7,8 @@ here runs, writes or resumes anything.
 
 from __future__ import annotations
 
+import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from chainsim.experiments.executors import EXECUTOR_KINDS, MAX_WORKERS
 from chainsim.limits import MAX_REPLICATIONS
 
 EXIT_RUN_FAILED = 1
+EXIT_INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 
 
 def experiment_options(default_replications: int | None) -> Callable[[Callable], Callable]:
@@ -76,31 +79,40 @@ def execution_problems(replications: int | None, workers: int | None, executor_k
         problems.append(f"--scheduler {scheduler}: needs --executor dask")
     if scheduler is not None and not scheduler.strip():
         problems.append("--scheduler: empty address")
-    if resume and not out_dir:
+    if out_dir is not None and not out_dir.strip():
+        problems.append("--out: empty path; give a directory")
+    elif resume and not out_dir:
         problems.append("--resume: needs --out DIR (the directory to resume)")
     return problems
 
 
 def execution(executor_kind: str, workers: int | None, scheduler: str | None,
-              batch_size: int | None, quiet: bool) -> Any:
-    """The execution options as the library's `Execution`."""
+              batch_size: int | None, quiet: bool, series: bool = True) -> Any:
+    """The execution options as the library's `Execution` (`series=False`: the command
+    prints no series, so none are kept without --out)."""
     from chainsim.experiments.lifecycle import Execution
 
-    return Execution(executor_kind, workers, scheduler, batch_size, progress=not quiet)
+    return Execution(executor_kind, workers, scheduler, batch_size, progress=not quiet,
+                     series=series)
 
 
 @contextmanager
 def experiment_errors(executor_kind: str, seed: int | None = None,
                       horizon: float | None = None) -> Iterator[None]:
     """Bad input: one line per problem, exit 2 (`--seed` and `--horizon` problems name
-    the option). A failing replication: its message, where the finished ones are saved
-    and how to resume, exit 1."""
+    the option). A failing replication, a dead worker, a full disk: its message, what
+    --out holds and the command that finishes the run, exit 1; Ctrl-C or SIGTERM the
+    same, exit 130."""
+    import threading
+
     from chainsim.experiments.design import DesignError
     from chainsim.experiments.executors import ExecutorUnavailable
-    from chainsim.experiments.lifecycle import ExperimentFailed
+    from chainsim.experiments.lifecycle import ExperimentFailed, ExperimentInterrupted
     from chainsim.output import OutputError
     from chainsim.scenario import ScenarioError
 
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main else None
     try:
         yield
     except ScenarioError as exc:
@@ -110,11 +122,39 @@ def experiment_errors(executor_kind: str, seed: int | None = None,
     except ExecutorUnavailable as exc:
         fail(f"--executor {executor_kind}: {exc}")
     except ExperimentFailed as exc:
-        click.echo(f"error: {exc}", err=True)
-        if exc.out is not None:
-            click.echo(f"finished replications are saved under {exc.out}; rerun with "
-                       "--resume to continue", err=True)
-        sys.exit(EXIT_RUN_FAILED)
+        stopped(str(exc), exc.out, EXIT_RUN_FAILED)
+    except ExperimentInterrupted as exc:
+        stopped("interrupted", exc.out, EXIT_INTERRUPTED)
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def stopped(message: str, out: Any, status: int) -> None:
+    """An experiment that stopped: one line why, one line on what --out holds and the
+    command that finishes the run; then exit."""
+    from chainsim.experiments.outputs import output_state
+
+    click.echo(f"error: {message}", err=True)
+    if out is None:
+        click.echo("nothing was saved (no --out DIR to resume from)", err=True)
+    else:
+        click.echo(f"{output_state(out)}; to finish the run:\n"
+                   f"  {resume_command(sys.argv)}", err=True)
+    sys.exit(status)
+
+
+def resume_command(argv: list[str]) -> str:
+    """The command line that was run, as `chainsim ...`, with --resume."""
+    args = ["chainsim", *argv[1:]]
+    if "--resume" not in args:
+        args.append("--resume")
+    return shlex.join(args)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM stops an experiment like Ctrl-C: workers stopped, state and resume said."""
+    signal.raise_signal(signal.SIGINT)
 
 
 def execute(kind: str, configurations: list[Any], replications: int,

@@ -66,7 +66,8 @@ def run_command(file: str, seed: int | None, horizon: float | None, overrides: t
             result = replicate(file, replications, seed=seed, horizon_years=horizon,
                                overrides=overrides, out=out_dir, resume=resume,
                                execution=execution(executor_kind, workers, scheduler,
-                                                   batch_size, quiet), command=sys.argv)
+                                                   batch_size, quiet, series=False),
+                               command=sys.argv)
         summary = result.summary()
         wrote(out_dir, result.experiment.files)
         if as_json:

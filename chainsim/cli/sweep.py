@@ -64,7 +64,7 @@ def sweep_command(file: str, grids: tuple[str, ...], lhs: int | None,
                        overrides=list(overrides), out=out_dir, resume=resume,
                        command=sys.argv,
                        execution=execution(executor_kind, workers, scheduler, batch_size,
-                                           quiet))
+                                           quiet, series=False))
     summary = result.summary()
     wrote(out_dir, result.experiment.files)
     if as_json:

@@ -7,10 +7,14 @@ scheduling) stays small compared with the duration of a simulation.
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -76,16 +80,65 @@ def _noop() -> None:
     """Warm-up task used to start pool workers eagerly."""
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_SECONDS = 1.0
+
+
+def _worker_init(parent: int) -> None:
+    """Run in every pool worker as it starts: exit with the parent, leave Ctrl-C to it.
+
+    A worker whose parent is killed (SIGTERM, SIGKILL, out of memory) would otherwise
+    live on, holding some 150 MB, with nobody to read its result. On Linux the kernel
+    kills it when the parent dies (prctl PR_SET_PDEATHSIG); everywhere a daemon thread
+    checks each second that the parent is still its parent. Ctrl-C reaches the whole
+    process group: the workers ignore it, and the parent stops the pool and says how to
+    resume, instead of every worker printing a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, if any
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog still runs
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="chainsim-parent-watchdog").start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker as soon as `parent` is no longer its parent process."""
+    while True:
+        time.sleep(WATCHDOG_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def worker_count(workers: int | None, tasks: int | None = None) -> int:
+    """Workers to start: as asked (default: the CPU count), but never more than there
+    are tasks, so `--workers 1000` for 2 replications starts 2 processes."""
+    n = workers or os.cpu_count() or 1
+    return max(1, min(n, tasks)) if tasks is not None else n
+
+
 @contextmanager
 def open_executor(
     kind: str = "process",
     workers: int | None = None,
     scheduler: str | None = None,
+    tasks: int | None = None,
 ) -> Iterator[Executor]:
     """Yield an executor of the given kind ("serial", "process" or "dask") and clean it up.
 
-    ``workers`` defaults to the CPU count. For "dask", ``scheduler`` is the address of an
-    existing scheduler; without it a loopback LocalCluster is started for the duration.
+    ``workers`` defaults to the CPU count and is capped at ``tasks`` when given. For
+    "dask", ``scheduler`` is the address of an existing scheduler; without it a loopback
+    LocalCluster is started for the duration. If the block ends with an exception
+    (Ctrl-C, a dead worker), pool workers are stopped at once instead of finishing the
+    batches they hold.
     """
     if kind not in EXECUTOR_KINDS:
         raise ValueError(
@@ -93,7 +146,7 @@ def open_executor(
         )
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers!r}")
-    n_workers = workers or os.cpu_count() or 1
+    n_workers = worker_count(workers, tasks)
 
     if kind == "dask":
         with _dask_executor(n_workers, scheduler) as client_executor:
@@ -104,15 +157,30 @@ def open_executor(
     if kind == "serial":
         executor = SerialExecutor()
     else:
-        executor = ProcessPoolExecutor(max_workers=n_workers, mp_context=_process_context())
+        executor = ProcessPoolExecutor(max_workers=n_workers, mp_context=_process_context(),
+                                       initializer=_worker_init, initargs=(os.getpid(),))
     try:
         if isinstance(executor, ProcessPoolExecutor):
             # With fork, the first submit forks every worker at once (CPython launches them
             # all before its manager thread): do it now, while this process has no threads.
             executor.submit(_noop).result()
         yield executor
+    except BaseException:
+        _stop_workers(executor)
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor: Executor) -> None:
+    """Terminate a process pool's workers (their batches are abandoned: an interrupted
+    experiment resumes from what was saved)."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass
 
 
 @contextmanager
@@ -149,20 +217,38 @@ def _dask_executor(n_workers: int, scheduler: str | None) -> Iterator[Executor]:
         "distributed.worker.memory.monitor-interval": "1s",
         "distributed.admin.system-monitor.interval": "2s",
     }
-    with (
-        dask.config.set({"distributed.worker.multiprocessing-method": "fork", **housekeeping}),
-        distributed.LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            # The scheduler's HTTP server always starts; a free loopback port avoids
-            # clashing with another cluster on :8787 and exposing it beyond this host.
-            dashboard_address="127.0.0.1:0",
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client.get_executor()
+    with dask.config.set({"distributed.worker.multiprocessing-method": "fork",
+                          **housekeeping}):
+        # Worker processes forked now inherit "ignore Ctrl-C": the terminal sends SIGINT
+        # to the whole process group, and this process alone should answer it (the
+        # workers printed six tracebacks); they exit when the cluster closes.
+        # Cancelling their batches at Ctrl-C makes every worker log a warning: quiet.
+        logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
+        with _sigint_ignored():
+            cluster = distributed.LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                # The scheduler's HTTP server always starts; a free loopback port avoids
+                # clashing with another cluster on :8787 and exposing it beyond this host.
+                dashboard_address="127.0.0.1:0",
+            )
+        with cluster, distributed.Client(cluster) as client:
+            yield client.get_executor()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT in this process for the block (only the main thread can)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
@@ -205,20 +291,68 @@ def run_batched(
     }
     results: list[Any] = [None] * len(tasks) if keep_results else []
     try:
-        for future in as_completed(futures):
-            batch_results = future.result()
-            start = futures.pop(future)
-            if keep_results:
-                results[start : start + len(batch_results)] = batch_results
-            if on_batch is not None:
-                on_batch(start, batch_results)
-            if on_done is not None:
-                on_done(len(batch_results))
+        with _interrupts() as interrupted:
+            _collect(futures, results, keep_results, on_batch, on_done, interrupted)
+    except KeyboardInterrupt:
+        raise  # open_executor stops the workers (cancelling Dask futures here races)
     except BaseException:
         for future in futures:
             future.cancel()
         raise
     return results if keep_results else []
+
+
+def _collect(futures: dict[Future, int], results: list[Any], keep_results: bool,
+             on_batch: Callable[[int, list[Any]], None] | None,
+             on_done: Callable[[int], None] | None, interrupted: list[bool]) -> None:
+    """Hand each batch's results on as it finishes; stop at a Ctrl-C even if Python
+    swallowed its KeyboardInterrupt (raised inside a finalizer, such as a released Dask
+    future's `__del__`, it is only printed)."""
+    for future in as_completed(list(futures)):
+        batch_results = future.result()
+        start = futures.pop(future)  # released: its result is not kept twice
+        del future
+        if keep_results:
+            results[start : start + len(batch_results)] = batch_results
+        if on_batch is not None:
+            on_batch(start, batch_results)
+        if on_done is not None:
+            on_done(len(batch_results))
+        if interrupted[0]:
+            raise KeyboardInterrupt
+
+
+def _in_finalizer(frame: Any) -> bool:
+    """True if the interrupted code runs inside a `__del__` (a few frames up)."""
+    for _ in range(8):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextmanager
+def _interrupts() -> Iterator[list[bool]]:
+    """While the block runs, Ctrl-C raises KeyboardInterrupt as usual and also sets the
+    yielded flag, so the loop can stop even when the exception was swallowed."""
+    flag = [False]
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield flag
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        flag[0] = True
+        if not _in_finalizer(frame):  # there it would be printed and dropped
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _ignore(_k: int) -> None:

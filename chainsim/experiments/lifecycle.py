@@ -5,8 +5,9 @@ the shell write the same files and can resume each other.
 
 Problems are raised, never printed: `ScenarioError` (a scenario or override), `OutputError`
 (the output directory), `ExecutorUnavailable` (the backend) before anything runs, and
-`ExperimentFailed` when a replication fails (finished replications stay saved under
-`out` for a resume).
+`ExperimentFailed` when a replication fails, a worker dies or the results cannot be
+written, `ExperimentInterrupted` on Ctrl-C (finished replications stay saved under `out`
+for a resume).
 """
 
 from __future__ import annotations
@@ -35,13 +36,16 @@ class Execution:
     """Where and how replications run: `executor` is "serial", "process" or "dask";
     `workers` defaults to the CPU count; `scheduler` is a running Dask scheduler's address;
     `batch_size` replications go to a worker per task (default: about four batches per
-    worker); `progress` shows a bar on a terminal's stderr."""
+    worker); `progress` shows a bar on a terminal's stderr; `series=False` keeps no
+    per-period series when there is no `out` (with `out` they are always saved, and read
+    back from it), so memory does not grow with them."""
 
     executor: str = "serial"
     workers: int | None = None
     scheduler: str | None = None
     batch_size: int | None = None
     progress: bool = False
+    series: bool = True
 
     def manifest(self) -> dict[str, Any]:
         """The execution as the manifest records it."""
@@ -54,6 +58,15 @@ class ExperimentFailed(RuntimeError):
 
     def __init__(self, message: str, out: Path | None):
         super().__init__(message)
+        self.out = out
+
+
+class ExperimentInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, on the command line) stopped the experiment; `out` holds the
+    replications saved so far (or is None). Still a KeyboardInterrupt."""
+
+    def __init__(self, out: Path | None):
+        super().__init__("interrupted")
         self.out = out
 
 
@@ -114,35 +127,38 @@ def execute(kind: str, configurations: Sequence[Configuration], replications: in
     `aliases` names metrics compared across configurations under different columns
     (paired clusters, `chainsim.experiments.comparison`)."""
     from chainsim.experiments.executors import open_executor
-    from chainsim.experiments.outputs import prepare_output, write_outputs
+    from chainsim.experiments.outputs import open_output
 
     check_runs(replications, len(configurations))
     execution = execution or Execution()
     seed, resolved = resolve_configurations(configurations, seed, horizon_years)
     out_path = None
     with ExitStack() as stack:
-        pool = stack.enter_context(open_executor(execution.executor, execution.workers,
-                                                 execution.scheduler))
-        store = manifest = None
+        # The pool first: its workers must not inherit the lock on `out`.
+        pool = stack.enter_context(open_executor(
+            execution.executor, execution.workers, execution.scheduler,
+            tasks=replications * len(resolved)))
+        output = None
         if out is not None:
-            out_path, store, manifest = prepare_output(
+            output = stack.enter_context(open_output(
                 out, kind, resolved, seed, replications, resume, command=command,
-                execution=execution.manifest(), design=design)
+                execution=execution.manifest(), design=design))
+            out_path = output.path
         try:
             exp = run_experiment(resolved, replications, seed=seed, executor=pool,
                                  workers_hint=execution.workers,
-                                 batch_size=execution.batch_size, store=store,
-                                 show_progress=execution.progress, kind=kind)
+                                 batch_size=execution.batch_size,
+                                 store=output.store if output else None,
+                                 show_progress=execution.progress, kind=kind,
+                                 keep_series=execution.series)
+            exp.aliases = dict(aliases or {})
+            if output is not None:
+                exp.files = output.write(exp, (summarize or replicated_summary)(exp))
+                exp.out = out_path
         except ReplicationError as exc:
             raise ExperimentFailed(str(exc), out_path) from None
-    exp.aliases = dict(aliases or {})
-    if out_path is not None:
-        try:
-            exp.files = write_outputs(out_path, exp, (summarize or replicated_summary)(exp),
-                                      manifest)
-        except ReplicationError as exc:  # SaveFailed: nothing was half-written
-            raise ExperimentFailed(str(exc), out_path) from None
-        exp.out = out_path
+        except KeyboardInterrupt:
+            raise ExperimentInterrupted(out_path) from None
     return exp
 
 
@@ -173,10 +189,9 @@ def prepare_run(out: str | Path | None, log: str | Path | None) -> Path | None:
     from chainsim.experiments.outputs import prepare_run_output
     from chainsim.output import prepare_file
 
-    out_path = prepare_run_output(out) if out is not None else None
-    if log is not None:
+    if log is not None:  # first: a bad --log must not leave --out created
         prepare_file(log, "--log")
-    return out_path
+    return prepare_run_output(out) if out is not None else None
 
 
 def save_run(out: Path, result: Any) -> list[str]:

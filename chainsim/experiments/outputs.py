@@ -546,6 +546,22 @@ def _publish(stage: Path, out: Path) -> None:
             os.replace(entry, target)
 
 
+def output_state(out: str | Path) -> str:
+    """One line on what an experiment's `--out` holds now, for a run that stopped:
+    `out: 12 of 40 replications saved (manifest: running)`."""
+    out = Path(out)
+    manifest = _read_manifest(out / MANIFEST) if (out / MANIFEST).is_file() else None
+    if manifest is None:
+        return f"{out}: no experiment saved yet"
+    configs = manifest.get("configurations")
+    replications = manifest.get("replications")
+    saved = ReplicationStore(out / CACHE).finished()
+    total = (f" of {len(configs) * replications:,}" if isinstance(configs, list)
+             and isinstance(replications, int) else "")
+    return (f"{out}: {saved:,}{total} replications saved (manifest: "
+            f"{manifest.get('status', 'unknown')})")
+
+
 # -- a single run's --out ----------------------------------------------------------------
 
 

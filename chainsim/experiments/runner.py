@@ -507,8 +507,7 @@ def _run_tasks(tasks: list[Task], executor: Executor | None, batch_size: int | N
             run_batched(run_replication, tasks, pool, batch_size, on_done=advance,
                         on_batch=save, keep_results=False)
     except BrokenExecutor:
-        raise WorkersLost("a worker process died (killed, or out of memory?); the "
-                          "replications it was running did not finish") from None
+        raise WorkersLost("a worker process died (killed, or out of memory?)") from None
     except Exception as exc:
         lost = _lost_worker(exc)
         if lost is None:
@@ -521,8 +520,7 @@ def _lost_worker(exc: BaseException) -> str | None:
     exception types, matched by name so Dask stays optional)."""
     name = type(exc).__name__
     if name == "KilledWorker":
-        return ("a Dask worker died repeatedly while running replications (killed, or "
-                "out of memory?)")
+        return "a Dask worker died repeatedly (killed, or out of memory?)"
     if name in ("CommClosedError", "CancelledError", "FutureCancelledError"):
         return f"the Dask cluster stopped answering ({name})"
     return None
