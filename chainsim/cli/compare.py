@@ -110,5 +110,5 @@ def print_comparison(summary: dict[str, Any]) -> None:
                   "; shares in %")
     for text in comparison_lines(summary, console.width):
         console.print(text, markup=False, highlight=False, soft_wrap=True)
-    console.print("Metrics without a prefix are cluster metrics, cluster.<id>.<metric> "
+    console.print("Cluster metrics are shown without their 'cluster.' prefix "
                   "(docs/metrics.md).")

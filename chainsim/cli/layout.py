@@ -41,6 +41,24 @@ def _columns(rows: list[list[str]], gap: int = 2) -> list[int]:
     return [max(len(r[i]) for r in rows) + (gap if i else 0) for i in range(len(rows[0]))]
 
 
+def _config_rows(block: dict[str, Any], names: list[str], share: bool, many: bool
+                 ) -> list[list[str]]:
+    """One metric's cells per configuration: name, mean, difference, CI, p."""
+    diffs = {d["config"]: d for d in block["differences"]}
+    rows = []
+    for name in names:
+        mean = value(block["configurations"][name]["mean"], share)
+        d = diffs.get(name)
+        if d is None:
+            rows.append([f"  {name}", mean, "", "", ""])
+            continue
+        ci = (f"[{value(d['ci_low'], share, 3)}, {value(d['ci_high'], share, 3)}]"
+              if d["ci_low"] is not None else "-")
+        rows.append([f"  {name}", mean, value(d["mean"], share, 3), ci,
+                     p_text(d["p_holm"] if many else d["p_value"])])
+    return rows
+
+
 def comparison_lines(summary: dict[str, Any], width: int) -> list[str]:
     """The comparison as text: per metric its full name on a line, then one line per
     configuration (mean, paired difference, CI, p). When a line would pass `width`, the
@@ -51,22 +69,9 @@ def comparison_lines(summary: dict[str, Any], width: int) -> list[str]:
     many = len(names) > 2
     level = f"{summary['confidence']:.0%}"
     head = ["", "mean", "difference", f"{level} CI", "p (Holm)" if many else "p"]
-    blocks = []
-    for metric, block in summary["metrics"].items():
-        share = is_share(metric)
-        diffs = {d["config"]: d for d in block["differences"]}
-        rows = []
-        for name in names:
-            mean = block["configurations"][name]["mean"]
-            d = diffs.get(name)
-            if d is None:
-                rows.append([f"  {name}", value(mean, share), "", "", ""])
-                continue
-            ci = (f"[{value(d['ci_low'], share, 3)}, {value(d['ci_high'], share, 3)}]"
-                  if d["ci_low"] is not None else "-")
-            rows.append([f"  {name}", value(mean, share), value(d["mean"], share, 3), ci,
-                         p_text(d["p_holm"] if many else d["p_value"])])
-        blocks.append((metric.removeprefix("cluster."), rows))
+    blocks = [(metric.removeprefix("cluster."),
+               _config_rows(block, names, is_share(metric), many))
+              for metric, block in summary["metrics"].items()]
     every = [head, *(r for _, rows in blocks for r in rows)]
     widths = _columns(every)
     fits = sum(widths) <= width
