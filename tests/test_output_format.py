@@ -139,3 +139,15 @@ def test_one_schema_per_table_whatever_the_replications(tmp_path: Path) -> None:
     once = json.loads(run.stdout)
     assert set(reps) - {"replications", "confidence"} <= set(once)
     assert set(once["links"]) == set(reps["links"]) == {"quasi_hierarchy_share"}
+
+
+def test_counts_in_headers_agree_with_their_nouns() -> None:
+    from chainsim.cli.tables import replications_text
+    from chainsim.cli.validate import plural
+
+    assert plural(1, "point") == "1 point" and plural(2, "point") == "2 points"
+    assert replications_text(1) == "replication 0"
+    assert replications_text(3) == "replications 0..2"
+    text = invoke("sweep", SINOS, *SHORT, *SERIAL, "--replications", "1", "--grid",
+                  "buyers.us-main.count=2").stdout
+    assert ": 1 point (grid), replication 0 per point" in text

@@ -89,12 +89,13 @@ def print_comparison(summary: dict[str, Any]) -> None:
     from rich.markup import escape
 
     from chainsim.cli.layout import comparison_lines
+    from chainsim.cli.tables import replications_text
 
     console = Console()
     names = [c["name"] for c in summary["configurations"]]
     console.print(f"[bold]{len(names)} configurations[/bold], baseline "
                   f"[bold]{escape(summary['baseline'])}[/bold]; seed {summary['seed']}, "
-                  f"replications 0..{summary['replications'] - 1} shared by all (common "
+                  f"{replications_text(summary['replications'])} shared by all (common "
                   f"random numbers); {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.1f} s")
     for c in summary["configurations"]:

@@ -80,15 +80,17 @@ def print_sweep(summary: dict[str, Any], out_dir: str | None) -> None:
     from rich.markup import escape
 
     from chainsim.cli.layout import sweep_tables
+    from chainsim.cli.tables import replications_text
+    from chainsim.cli.validate import plural
 
     console = Console()
     points = summary["points"]
     design = summary["design"]
-    console.print(f"[bold]{escape(summary['scenario'])}[/bold]: {len(points)} points "
-                  f"({design['kind'].replace('_', ' ')}), replications "
-                  f"0..{summary['replications'] - 1} per point, seed {summary['seed']} "
-                  f"(common random numbers); {summary['events']:,} SimPy events in "
-                  f"{summary['wall_seconds']:.1f} s")
+    console.print(f"[bold]{escape(summary['scenario'])}[/bold]: "
+                  f"{plural(len(points), 'point')} ({design['kind'].replace('_', ' ')}), "
+                  f"{replications_text(summary['replications'])} per point, seed "
+                  f"{summary['seed']} (common random numbers); {summary['events']:,} SimPy "
+                  f"events in {summary['wall_seconds']:.1f} s")
     for k, p in enumerate(points[0]["params"] if points else []):
         console.print(f"  P{k + 1}: {escape(p)}")
     for table in sweep_tables(summary, console.width, SHOWN_POINTS):

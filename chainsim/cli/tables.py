@@ -139,6 +139,11 @@ def agent_table(title: str, agents: dict[str, dict[str, Any]], rows: tuple,
     return agent_tables(title, agents, rows, 10**6, cell, only_present)[0]
 
 
+def replications_text(n: int) -> str:
+    """`replications 0..9`, or `replication 0` alone."""
+    return "replication 0" if n == 1 else f"replications 0..{n - 1}"
+
+
 def period(summary: dict[str, Any]) -> str:
     """`1970-1980, 10 years`: the years actually simulated (the scenario's name may
     name the file's full period)."""
@@ -179,7 +184,7 @@ def print_replicated(summary: dict[str, Any], source: str) -> None:
     console = Console()
     n = summary["replications"]
     console.print(f"[bold]{escape(summary['scenario'])}[/bold]")
-    console.print(f"{escape(source)}, seed {summary['seed']}, replications 0..{n - 1} "
+    console.print(f"{escape(source)}, seed {summary['seed']}, {replications_text(n)} "
                   f"(common random numbers), {period(summary)}, chainsim "
                   f"{summary['version']}: {summary['events']:,} SimPy events in "
                   f"{summary['wall_seconds']:.2f} s")
