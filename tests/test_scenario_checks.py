@@ -340,12 +340,21 @@ def test_links_made_at_fairs_count_towards_link_records():
     raw["clusters"][0]["firms"][0]["count"] = 1000
     raw["buyers"].append({"id": "met", "arrival": "fair", "count": 1000})
     message = at(raw, "links")
-    assert "made at fairs" in message and f"{limits.MAX_LINK_PERIODS:,}" in message
+    assert "made at fairs and by scouting" in message
+    assert f"{limits.MAX_LINK_PERIODS:,}" in message
+
+
+def test_links_added_by_scouting_count_towards_link_records():
+    raw = base(simulation={"start_year": 2000, "horizon_years": 100, "period_days": 7})
+    raw["buyers"][1].update(count=100, scouting={"interval_years": 0.01})
+    assert "by scouting" in at(raw, "links")
+    raw["buyers"][1]["scouting"]["enabled"] = False
+    parse_scenario(raw)
 
 
 def test_money_per_unit_is_bounded_where_its_factors_multiply():
     raw = base(technology={"supplier_margin": 1e15})
-    assert "(1 + supplier_margin)" in at(raw, "clusters.home")
+    assert "x (1 + supplier_margin)" in at(raw, "clusters.home")
     raw = base(technology={"quality_premium": 1e3})
     raw["buyers"][0]["price"] = 1e13
     assert "quality_premium" in at(raw, "buyers.us-main.price")

@@ -84,14 +84,21 @@ def _links(s: Scenario, ix: Index) -> Iterator[Finding]:
     """Declared links, and link records: every link, also one made at a fair, gets a row
     per period it is active."""
     n, t = sum(ix.links_of.values()), periods(s)
-    met = _fair_links(s)
-    made = f", with up to {met:,.0f} made at fairs," if met else ""
+    met = _fair_links(s) + _scouted_links(s)
+    made = f", with up to {met:,.0f} made at fairs and by scouting," if met else ""
     if n > MAX_LINKS:
         yield ("links",), f"{n:,} buyer-firm links exceed the limit of {MAX_LINKS:,}"
     elif (n + met) * t > MAX_LINK_PERIODS:
         yield ("links",), (f"{n:,} links{made} over {t:,} periods make {(n + met) * t:,.0f} "
                            f"link records, above the limit of {MAX_LINK_PERIODS:,}; shorten "
                            "the horizon or lengthen simulation.period_days")
+
+
+def _scouted_links(s: Scenario) -> float:
+    """Links scouting can add, at most: one adoption per search of each buyer."""
+    horizon = s.simulation.horizon_years
+    return sum(b.count * horizon / b.scouting.interval_years for b in s.buyers
+               if b.scouting.enabled and b.scouting.candidates > 0)
 
 
 def _orders(s: Scenario, ix: Index) -> Iterator[Finding]:
@@ -220,13 +227,14 @@ def _money(s: Scenario, ix: Index) -> Iterator[Finding]:
         wage = cluster.wage * _peak_factor(s, cluster.id)
         if wage > MAX_MAGNITUDE:
             continue  # the shocks checker refuses the devaluations themselves
-        cost = ((wage * tech.labour_per_unit + tech.materials_per_unit)
-                * (1.0 + tech.supplier_margin) + cluster.transport_cost)
+        cost = ((wage * tech.labour_per_unit + tech.materials_per_unit
+                 + cluster.transport_cost) * (1.0 + tech.supplier_margin))
         if cost > MAX_MAGNITUDE:
             yield ix.at(cluster), (
                 f"a unit may cost {cost:.3g} here ((wage x labour_per_unit + "
-                "materials_per_unit) x (1 + supplier_margin) + transport_cost, at the "
-                f"highest wage after devaluations), above the limit of {MAX_MAGNITUDE:g}")
+                "materials_per_unit + transport_cost) x (1 + supplier_margin), the landed "
+                f"cost at the highest wage after devaluations), above the limit of "
+                f"{MAX_MAGNITUDE:g}")
     for buyer in s.buyers:
         value = buyer.price * (1.0 + top_premium) * (1.0 + tech.quality_premium)
         if value > MAX_MAGNITUDE:
