@@ -94,3 +94,20 @@ def test_robustness_refuses_a_bad_ranges_file(tmp_path) -> None:
                    'low = 2.0\nhigh = 1.0\n')
     result = CliRunner().invoke(cli, ["robustness", "--ranges", str(bad)])
     assert result.exit_code == 2 and "needs 0 < low < high" in result.output
+
+
+def test_headline_subset_equals_the_headline_metrics_it_names() -> None:
+    import math
+
+    from chainsim.engine.simulation import simulate
+    from chainsim.evidence.runner import headline_subset
+    from chainsim.results.summary import headline
+
+    result = simulate(load_scenario("scenarios/sinos_valley.toml",
+                                    ["simulation.horizon_years=3"]))
+    full = headline(result)
+    sub = headline_subset(result, ["cluster.sinos.process_gain", "fair:sinos@1971-03",
+                                   "cluster.china.buyer_investment"])
+    assert sub and all(sub[k] == full[k] or (math.isnan(sub[k]) and math.isnan(full[k]))
+                       for k in sub)
+    assert set(headline_subset(result, ["buyer.us-main.units"])) == set(full)
