@@ -148,14 +148,15 @@ def sweep(scenario: str | Path, *, grid: Sequence[str] = (), lhs: int | None = N
           seed: int | None = None, horizon_years: float | None = None,
           overrides: Sequence[str] = (), execution: Execution | None = None,
           out: str | Path | None = None, resume: bool = False,
-          command: list[str] | None = None) -> sw.Sweep:
-    """Sweep parameters of a scenario file: `grid` (`key=v1,v2`, every combination) or
-    `lhs` points of a Latin hypercube over `ranges` (`key=low:high`). Every point runs
+          command: list[str] | None = None, design_file: str | None = None) -> sw.Sweep:
+    """Sweep parameters of a scenario file: `grid` (`key=v1,v2`, every combination),
+    `lhs` points of a Latin hypercube over `ranges` (`key=low:high`), or the rows of an
+    external design, `design_file` (CSV: dotted keys as header). Every point runs
     replications 0..N-1 with the same seed (common random numbers)."""
-    factors, bounds = sw.parse_design(grid, lhs, ranges, design_seed)
+    factors, bounds = sw.parse_design(grid, lhs, ranges, design_seed, design_file)
     scenario = resolve(scenario)
     points, design = sw.build_design(scenario, factors, bounds, lhs, design_seed, seed,
-                                     overrides)
+                                     overrides, design_file)
     check_runs(replications, len(points))
     configs = sw.load_points(scenario, points, overrides, run_settings(seed, horizon_years))
     patterns = list(metrics) or list(DEFAULT_METRICS)

@@ -33,6 +33,9 @@ SHOWN_POINTS = 40
                    "in FILE is an integer are rounded.")
 @click.option("--design-seed", type=int,
               help="Seed of the Latin hypercube (default: the simulation seed).")
+@click.option("--design", "design_file", type=click.Path(), metavar="FILE.csv",
+              help="An external design (SALib, EMA Workbench): a CSV whose header holds "
+                   "dotted keys and each row a point.")
 @metric_option
 @click.option("--seed", type=int, help="Seed of every point (default: the file's).")
 @click.option("--horizon", type=float, metavar="YEARS", help="Years to simulate.")
@@ -42,13 +45,15 @@ SHOWN_POINTS = 40
               help="Write tables, summary and manifest here.")
 @experiment_options(default_replications=DEFAULT_REPLICATIONS)
 def sweep_command(file: str, grids: tuple[str, ...], lhs: int | None,
-                  ranges: tuple[str, ...], design_seed: int | None, metrics: tuple[str, ...],
+                  ranges: tuple[str, ...], design_seed: int | None, design_file: str | None,
+                  metrics: tuple[str, ...],
                   seed: int | None, horizon: float | None, overrides: tuple[str, ...],
                   as_json: bool, out_dir: str | None, replications: int,
                   workers: int | None, executor_kind: str, scheduler: str | None,
                   batch_size: int | None, quiet: bool, resume: bool) -> None:
-    """Sweep scenario parameters: --grid KEY=V1,V2 ... (every combination) or --lhs N
-    --range KEY=LOW:HIGH ... (Latin hypercube). Every point runs replications 0..N-1 with
+    """Sweep scenario parameters: --grid KEY=V1,V2 ... (every combination), --lhs N
+    --range KEY=LOW:HIGH ... (Latin hypercube) or --design FILE.csv (an external design,
+    one row per point). Every point runs replications 0..N-1 with
     the same seed (common random numbers), so points are paired by replication.
     """
     from chainsim.api import sweep
@@ -59,7 +64,8 @@ def sweep_command(file: str, grids: tuple[str, ...], lhs: int | None,
         fail(problems)
     with experiment_errors(executor_kind, seed, horizon):
         result = sweep(file, grid=list(grids), lhs=lhs, ranges=list(ranges),
-                       design_seed=design_seed, metrics=list(metrics),
+                       design_seed=design_seed, design_file=design_file,
+                       metrics=list(metrics),
                        replications=replications, seed=seed, horizon_years=horizon,
                        overrides=list(overrides), out=out_dir, resume=resume,
                        command=sys.argv,

@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -197,3 +198,44 @@ def _value(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+
+
+def read_design(path: str | Path) -> list[Point]:
+    """An external design (SALib, EMA Workbench, a spreadsheet) as points: a CSV file
+    whose header holds dotted scenario keys and each row one point's values, written as
+    `--set` values. A column named `point` names the rows (default p0000, p0001, ...)."""
+    import csv
+
+    where = str(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DesignError([f"--design {where}: cannot read: {exc}"]) from None
+    if len(rows) < 2:
+        raise DesignError([f"--design {where}: needs a header of scenario keys and at "
+                           "least one row"])
+    header = [h.strip() for h in rows[0]]
+    problems = _csv_problems(where, header, rows[1:])
+    if problems:
+        raise DesignError(problems)
+    keys = [(i, h) for i, h in enumerate(header) if h != "point"]
+    named = header.index("point") if "point" in header else None
+    points = []
+    for n, row in enumerate(rows[1:]):
+        values = [(k, row[i].strip()) for i, k in keys]
+        name = row[named].strip() if named is not None else f"p{n:04d}"
+        points.append(Point(name, tuple(f"{k}={v}" for k, v in values),
+                            {k: _value(v) for k, v in values}))
+    return points
+
+
+def _csv_problems(where: str, header: list[str], rows: list[list[str]]) -> list[str]:
+    problems = [f"--design {where}: column {i + 1} has no key" for i, h in enumerate(header)
+                if not h]
+    problems += [f"--design {where}: row {n}: {len(r)} values for {len(header)} columns"
+                 for n, r in enumerate(rows, start=2) if len(r) != len(header)]
+    if len(rows) > MAX_POINTS:
+        problems.append(f"--design {where}: {len(rows):,} points exceed the limit of "
+                        f"{MAX_POINTS:,}")
+    return problems

@@ -19,6 +19,7 @@ from chainsim.experiments.design import (
     latin_hypercube,
     parse_grid,
     parse_range,
+    read_design,
 )
 from chainsim.experiments.runner import (
     Configuration,
@@ -32,8 +33,16 @@ DEFAULT_REPLICATIONS = 3
 
 
 def design_problems(grid: Sequence[str], lhs: int | None, ranges: Sequence[str],
-                    design_seed: int | None) -> list[str]:
+                    design_seed: int | None, design_file: str | None = None) -> list[str]:
     """Every problem with the choice of design, one line each."""
+    if design_file is not None:
+        return (["--design cannot be combined with --grid or --lhs/--range"]
+                if grid or lhs is not None or ranges else [])
+    return _generated_problems(grid, lhs, ranges, design_seed)
+
+
+def _generated_problems(grid: Sequence[str], lhs: int | None, ranges: Sequence[str],
+                        design_seed: int | None) -> list[str]:
     problems = []
     if grid and (lhs is not None or ranges):
         problems.append("--grid cannot be combined with --lhs/--range: choose one design")
@@ -50,11 +59,11 @@ def design_problems(grid: Sequence[str], lhs: int | None, ranges: Sequence[str],
 
 
 def parse_design(grid: Sequence[str], lhs: int | None, ranges: Sequence[str],
-                 design_seed: int | None
+                 design_seed: int | None, design_file: str | None = None
                  ) -> tuple[list[tuple[str, list[str]]], list[tuple[str, float, float]]]:
     """The factors of a grid and the ranges of a hypercube; DesignError lists every
     problem with the options."""
-    problems = design_problems(grid, lhs, ranges, design_seed)
+    problems = design_problems(grid, lhs, ranges, design_seed, design_file)
     factors: list[tuple[str, list[str]]] = []
     bounds: list[tuple[str, float, float]] = []
     try:
@@ -72,13 +81,17 @@ def parse_design(grid: Sequence[str], lhs: int | None, ranges: Sequence[str],
 
 def build_design(path: str | Path, factors: list[tuple[str, list[str]]],
                  bounds: list[tuple[str, float, float]], lhs: int | None,
-                 design_seed: int | None, seed: int | None, overrides: Sequence[str]
-                 ) -> tuple[list[Point], dict[str, Any]]:
+                 design_seed: int | None, seed: int | None, overrides: Sequence[str],
+                 design_file: str | None = None) -> tuple[list[Point], dict[str, Any]]:
     """The points of the design and its description for the manifest. The hypercube's
     seed defaults to the simulation seed (`seed`, else the file's)."""
     raw = read_toml(path)
     if factors:
         return factorial(factors), {"kind": "grid", "factors": dict(factors)}
+    if design_file is not None:
+        points = read_design(design_file)
+        return points, {"kind": "external", "file": str(design_file),
+                        "keys": sorted({k for p in points for k in p.params})}
     keys = [k for k, _, _ in bounds]
     dseed = design_seed if design_seed is not None else int(
         seed if seed is not None else raw.get("simulation", {}).get("seed", 1))
