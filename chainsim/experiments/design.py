@@ -59,6 +59,25 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
     return [p.strip() for p in parts]
 
 
+def unbalanced(text: str) -> str | None:
+    """What is left open in `text` (a quote, bracket or brace), or None: an unclosed
+    quote would otherwise swallow the separators after it into one value."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    if quote:
+        return f"unclosed quote {quote}"
+    return None if depth == 0 else "unbalanced brackets or braces"
+
+
 def parse_variant(spec: str) -> tuple[str, tuple[str, ...]]:
     """`name:key=value[,key=value]` -> (name, overrides)."""
     name, sep, rest = spec.partition(":")
@@ -68,6 +87,8 @@ def parse_variant(spec: str) -> tuple[str, tuple[str, ...]]:
     if not NAME.match(name):
         raise DesignError([f"--variant {spec!r}: name {name!r} must be letters, digits, "
                            "'_', '-' or '.' (at most 64, not starting with a symbol)"])
+    if unbalanced(rest):
+        raise DesignError([f"--variant {spec!r}: {unbalanced(rest)}"])
     items = split_top_level(rest)
     bad = [item for item in items if "=" not in item or not item.partition("=")[0].strip()]
     if bad:
@@ -83,7 +104,9 @@ def parse_grid(specs: list[str] | tuple[str, ...]) -> list[tuple[str, list[str]]
         key, sep, rest = spec.partition("=")
         key = key.strip()
         values = split_top_level(rest) if sep else []
-        if not sep or not key or not values or any(v == "" for v in values):
+        if sep and unbalanced(rest):
+            problems.append(f"--grid {spec!r}: {unbalanced(rest)}")
+        elif not sep or not key or not values or any(v == "" for v in values):
             problems.append(f"--grid {spec!r}: expected key=v1,v2[,...] with no empty value")
         elif key in (k for k, _ in factors):
             problems.append(f"--grid {key}: given twice")
