@@ -47,7 +47,8 @@ def run(scenario: Source, seed: int | None = None, replication: int = 0,
     as run. With `out`, its files (`save_run`, docs/metrics.md); with `log`, the decision
     log as JSON lines. Both are checked before the run."""
     from chainsim.engine.simulation import simulate
-    from chainsim.experiments.lifecycle import prepare_run, save_run, write_log
+    from chainsim.experiments.lifecycle import ExperimentFailed, prepare_run, save_run, write_log
+    from chainsim.experiments.runner import SaveFailed
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(resolve(scenario), overrides)
@@ -57,7 +58,10 @@ def run(scenario: Source, seed: int | None = None, replication: int = 0,
     out_path = prepare_run(out, log)
     result = simulate(scenario, seed=seed, replication=replication, horizon_years=horizon_years)
     if out_path is not None:
-        save_run(out_path, result)
+        try:
+            save_run(out_path, result)
+        except SaveFailed as exc:  # a full disk: nothing was half-written
+            raise ExperimentFailed(str(exc), None) from None
     if log is not None:
         write_log(log, result)
     return result

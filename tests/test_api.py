@@ -133,3 +133,20 @@ def test_library_names_work_wherever_a_file_does() -> None:
 
 def test_every_public_name_has_a_home() -> None:
     assert set(chainsim.__all__) == {"__version__", *chainsim._HOMES}
+
+
+def test_run_with_out_writes_its_files_and_a_failed_save_is_experiment_failed(
+        tmp_path: Path, monkeypatch) -> None:
+    import chainsim.experiments.outputs as outputs
+
+    result = chainsim.run(SINOS, horizon_years=1, out=tmp_path / "one", log=tmp_path / "l")
+    assert (tmp_path / "one" / "records" / "links.parquet").is_file()
+    assert (tmp_path / "l").read_text().count("\n") == len(result.decisions)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs, "_publish", full)
+    with pytest.raises(ExperimentFailed, match="No space left on device"):
+        chainsim.run(SINOS, horizon_years=1, out=tmp_path / "two")
+    assert not (tmp_path / "two" / "summary.json").exists()

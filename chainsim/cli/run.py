@@ -87,17 +87,12 @@ def run_once(file: str, overrides: list[str], seed: int | None, horizon: float |
     """One replication: the summary on stdout, files under --out, the log to --log."""
     from chainsim.api import run
     from chainsim.cli.tables import print_summary
-    from chainsim.experiments.lifecycle import ExperimentFailed
-    from chainsim.experiments.runner import SaveFailed
     from chainsim.output import to_json
     from chainsim.results.summary import summarize
 
     with experiment_errors("serial", seed, horizon):  # bad input 2, a failed save 1
         scenario = load(file, overrides, seed, horizon)
-        try:
-            result = run(scenario, out=out_dir, log=log_file)
-        except SaveFailed as exc:
-            raise ExperimentFailed(str(exc), None) from None
+        result = run(scenario, out=out_dir, log=log_file)
     summary = summarize(result)
     if as_json:
         sys.stdout.write(to_json(summary) + "\n")
