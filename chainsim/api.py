@@ -28,8 +28,16 @@ from chainsim.experiments.lifecycle import (
 )
 from chainsim.experiments.runner import DEFAULT_METRICS, match_metrics
 from chainsim.library import library_dir, resolve
-from chainsim.scenario import Scenario, apply_overrides, load_scenario, parse_scenario
+from chainsim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    horizon_problem,
+    load_scenario,
+    parse_scenario,
+)
 from chainsim.scenario.load import read_toml
+from chainsim.scenario.problems import Problem
 
 if TYPE_CHECKING:
     from chainsim.engine.simulation import RunResult
@@ -55,6 +63,7 @@ def run(scenario: Source, seed: int | None = None, replication: int = 0,
     elif overrides:
         raw = apply_overrides(scenario.model_dump(mode="json"), overrides, "<scenario>")
         scenario = parse_scenario(raw)
+    check_horizon(scenario, horizon_years)
     out_path = prepare_run(out, log)
     result = simulate(scenario, seed=seed, replication=replication, horizon_years=horizon_years)
     if out_path is not None:
@@ -180,6 +189,16 @@ def sweep(scenario: str | Path, *, grid: Sequence[str] = (), lhs: int | None = N
     return sw.Sweep(exp, chosen(exp), design)
 
 
+def check_horizon(scenario: Scenario, horizon_years: float | None,
+                  source: str = "<scenario>") -> None:
+    """A horizon given outside the file must be long enough to record, like one in it."""
+    if horizon_years is None:
+        return
+    problem = horizon_problem(horizon_years, scenario.simulation.period_days)
+    if problem is not None:
+        raise ScenarioError([Problem(source, "horizon_years", problem)])
+
+
 def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
                  replication: int = 0, horizon_years: float | None = None,
                  replications: int = 1, series: bool | Sequence[str] = False,
@@ -207,6 +226,7 @@ def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
     raw = read_toml(path)
     overrides = [f"{_dotted(raw, key)}={_toml(value)}" for key, value in params.items()]
     loaded = parse_scenario(apply_overrides(raw, overrides, str(path)), str(path))
+    check_horizon(loaded, horizon_years, str(path))
     runs: list[dict[str, Any]] = []
     for r in range(replication, replication + max(1, int(replications))):
         result = simulate(loaded, seed=seed, replication=r, horizon_years=horizon_years)

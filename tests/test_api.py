@@ -150,3 +150,17 @@ def test_run_with_out_writes_its_files_and_a_failed_save_is_experiment_failed(
     with pytest.raises(ExperimentFailed, match="No space left on device"):
         chainsim.run(SINOS, horizon_years=1, out=tmp_path / "two")
     assert not (tmp_path / "two" / "summary.json").exists()
+
+
+def test_a_horizon_too_short_to_record_is_a_scenario_error_not_a_crash():
+    """A horizon of one recording period or less records nothing (issue 14 item 17): the
+    library refuses it as the CLI does, naming the horizon, instead of failing later."""
+    import pytest
+
+    import chainsim
+    from chainsim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="horizon_years: 0.25 years"):
+        chainsim.run_scenario(horizon_years=0.25)
+    with pytest.raises(ScenarioError, match="not longer than one recording period"):
+        chainsim.run("sinos_valley", horizon_years=0.2)
