@@ -36,8 +36,10 @@ from chainsim.output import prepare_dir, to_json, write_csv, write_json
 @click.option("--patterns", "pattern_file", type=click.Path(), metavar="FILE",
               help="A patterns file of your own (default: the one shipped, "
                    "chainsim/evidence/patterns.toml).")
+@click.option("--markdown", is_flag=True, help="Print the results as a Markdown table "
+              "(as in docs/patterns.md).")
 @execution_options(default_replications=10)
-def patterns_command(scenarios: tuple[str, ...], pattern_file: str | None,
+def patterns_command(scenarios: tuple[str, ...], pattern_file: str | None, markdown: bool,
                      replications: int, seed: int | None, workers: int | None,
                      executor_kind: str, as_json: bool, out_dir: str | None,
                      quiet: bool) -> None:
@@ -70,6 +72,9 @@ def patterns_command(scenarios: tuple[str, ...], pattern_file: str | None,
         write_csv(out / "patterns.csv", pd.DataFrame(rows))
     if as_json:
         sys.stdout.write(to_json(result) + "\n")
+        return
+    if markdown:
+        sys.stdout.write(markdown_table(result["patterns"]))
         return
     print_patterns(result)
     if out is not None:
@@ -104,6 +109,16 @@ def _named(scenarios: tuple[str, ...]) -> tuple[dict[str, Path], list[str]]:
         else:
             names[path.stem] = path
     return names, problems
+
+
+def markdown_table(rows: list[dict]) -> str:
+    lines = ["| case | pattern | period | band | mean [95% CI] | result |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        claim = r["claim"].replace("|", "/")
+        lines.append(f"| {r['case']} | {claim} | {r['period']} | {r['band']} | "
+                     f"{mean_ci_text(r)} | {r['verdict']} |")
+    return "\n".join(lines) + "\n"
 
 
 def print_patterns(result: dict) -> None:
