@@ -49,3 +49,32 @@ def expected_loss(v: VoteView) -> Vote:
 
 
 RULES = {"expected_loss": expected_loss}
+
+
+# --- issue 12 item 3: the vote weighs margins, in the chains that pay for the gain ---------
+
+
+@dataclass(frozen=True, slots=True)
+class ChainVoteView:
+    """A lead firm's view of the repositioning project (image, design, fair programme)."""
+
+    annual_revenue: float
+    design_access: float  # share of its sales to chains that pay for its design (rules/chains.py)
+    prospect: float  # weight of markets it could reach with the project (as rules/investment)
+    capability_gain: float  # design + marketing the project adds to the firm
+    premium: float  # the design rung's premium (margin on the sales that pay for it)
+    withdrawal: float  # rules/encroachment.withdrawal_cost, summed over the firm's buyers
+    contribution: float
+    horizon_years: float
+
+
+def margin_weighed(v: ChainVoteView) -> Vote:
+    """Back the project when the premium it earns where design is paid for, over the
+    horizon, beats the margin the firm expects its buyers to withdraw plus its share of the
+    cost. A firm locked into one buyer's chain under quasi-hierarchy gains little (that
+    buyer pays for production, not design) and risks much (H&S 4.2: the influential
+    exporters feared "to upset the relationship with their main foreign buyer"; H&S 5)."""
+    reach = min(1.0, v.design_access + v.prospect)
+    gain = min(1.0, v.capability_gain) * v.premium * reach * v.annual_revenue * v.horizon_years
+    loss = v.withdrawal + v.contribution
+    return Vote(gain > loss, gain, loss)
