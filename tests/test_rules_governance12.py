@@ -438,3 +438,61 @@ class TestDemography:
         v = dataclasses.replace(v, years_below_credit=1, years_failing=2, has_links=False)
         assert demography.exit_when_failing(v).reason == "failures"
         assert not demography.exit_when_failing(dataclasses.replace(v, has_links=True)).exit
+
+
+# --- additions: coalition, specification risk, best-practice jump --------------------------
+
+
+class TestCoalition:
+    def test_the_influential_exporters_can_block_a_majority(self):
+        # eight large firms against, sixteen smaller ones for: a majority of output backs
+        # the project, but not the influential exporters (H&S 4.2)
+        outputs = [3.0] * 8 + [1.8] * 16
+        backs = [False] * 8 + [True] * 16
+        funded, support, top = allegiance.coalition(backs, outputs, 0.5)
+        assert support > 0.5 and top == 0.0 and not funded
+        funded, _, _ = allegiance.coalition(backs, outputs, 0.5, influential_share=0.0)
+        assert not funded  # at least one influential firm is always asked
+        assert allegiance.coalition([True] * 24, outputs, 0.5)[0]
+
+    def test_nobody_no_project(self):
+        assert allegiance.coalition([], [], 0.5) == (False, 0.0, 0.0)
+
+
+class TestSpecificationRisk:
+    def test_risk_follows_who_defines_the_product_and_tight_governance_averts_it(self):
+        buyer = requirements.specification_risk("buyer", 0.4, 0.1)
+        assert buyer == pytest.approx(0.04 * 0.6 * 0.95)
+        assert requirements.specification_risk("joint", 0.4, 0.1) == pytest.approx(buyer / 2)
+        assert requirements.specification_risk("supplier", 0.4, 0.1) == 0.0
+        alone = requirements.failure_with_specification(0.004, buyer, 0.0)
+        governed = requirements.failure_with_specification(0.004, buyer, 0.6)
+        assert alone > governed > 0.004
+
+    def test_the_risk_keeps_a_high_loss_buyer_in_quasi_hierarchy_not_a_low_loss_one(self):
+        # Table 4 as a determinant: same supplier, same buyer-defined product, only the loss
+        # per failed order differs (the twin of issue 12 item 1)
+        p = requirements.failure_with_specification(
+            0.004, requirements.specification_risk("buyer", 0.4, 0.1), 0.0)
+        view = LinkView(
+            product_definition="buyer", proprietary_technology=False, failure_probability=p,
+            orders_per_year=25, loss_per_failed_order=400_000, monitoring_cost=40_000,
+            capability_investment=60_000, ownership_cost=1e12, failure_prevention_qh=0.6,
+            failure_prevention_network=0.4, supplier_competence=0.9, supplier_design=0.1,
+            design_advantage=0.0, design_progress=0.0, transaction_complexity=0.7,
+            codifiability=0.4, current="quasi_hierarchy")
+        assert hs2000(view).governance == "quasi_hierarchy"
+        low = dataclasses.replace(view, loss_per_failed_order=100_000)
+        assert hs2000(low).governance == "market"
+        # without the specification risk the high-loss buyer would let go as well
+        assert hs2000(dataclasses.replace(view, failure_probability=0.004)).governance == "market"
+
+
+class TestBestPracticeJump:
+    def test_the_jump_reopens_a_gap_the_suppliers_had_closed(self):
+        r = requirements.Requirements(0.62, 0.62, 120.0, 20_000.0, 120.0, 20_000.0)
+        plain = requirements.competition(r).requirements
+        assert plain.quality < 0.9  # suppliers at 0.92 still meet it
+        jumped = requirements.best_practice_jump(r, 0.92, 0.9).requirements
+        assert jumped.quality == pytest.approx(0.95) and jumped.process == pytest.approx(0.93)
+        assert requirements.best_practice_jump(r, 0.99, 0.99).requirements.quality == 1.0

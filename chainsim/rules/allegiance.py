@@ -78,3 +78,25 @@ def margin_weighed(v: ChainVoteView) -> Vote:
     gain = min(1.0, v.capability_gain) * v.premium * reach * v.annual_revenue * v.horizon_years
     loss = v.withdrawal + v.contribution
     return Vote(gain > loss, gain, loss)
+
+
+def coalition(backs: list[bool], outputs: list[float], threshold: float,
+              influential_share: float = 0.25) -> tuple[bool, float, float]:
+    """Whether the policy network's project goes ahead: backers must hold `threshold` of
+    the lead firms' output AND include half of the output of the most influential exporters
+    (the largest firms holding `influential_share` of the lead firms, at least one).
+
+    H&S 4.2: the proposals "were, however, not put into practice, mainly because a small
+    number of very influential export manufacturers did not support them"; footnote 31:
+    collective organisations' success "can rarely be effective without their support".
+    Returns (funded, output-weighted support, support among the influential)."""
+    total = sum(outputs)
+    if not outputs or total <= 0.0:
+        return False, 0.0, 0.0
+    support = sum(o for o, b in zip(outputs, backs, strict=True) if b) / total
+    k = max(1, round(influential_share * len(outputs)))
+    top = sorted(range(len(outputs)), key=lambda j: (-outputs[j], j))[:k]
+    top_total = sum(outputs[j] for j in top)
+    top_support = (sum(outputs[j] for j in top if backs[j]) / top_total
+                   if top_total > 0.0 else 0.0)
+    return support >= threshold and top_support >= 0.5, support, top_support
