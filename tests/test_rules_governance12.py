@@ -496,3 +496,28 @@ class TestBestPracticeJump:
         jumped = requirements.best_practice_jump(r, 0.92, 0.9).requirements
         assert jumped.quality == pytest.approx(0.95) and jumped.process == pytest.approx(0.93)
         assert requirements.best_practice_jump(r, 0.99, 0.99).requirements.quality == 1.0
+
+
+class TestPaidPremium:
+    def test_a_brand_owner_at_arms_length_pays_for_design_not_for_the_brand(self):
+        premiums = (0.0, 0.05, 0.25, 0.5)
+        assert chains.paid_premium("market", 3, premiums, 0.0) == 0.25
+        assert chains.paid_premium("market", 3, premiums, 1.0) == 0.5
+        assert chains.paid_premium("market", 3, premiums, 0.4) == pytest.approx(0.35)
+        assert chains.paid_premium("quasi_hierarchy", 3, premiums, 1.0) == 0.05
+        assert chains.paid_premium("network", 1, premiums, 1.0) == 0.05
+
+
+class TestOccupy:
+    def test_a_capable_firm_locked_into_a_tight_buyer_refrains(self):
+        revenue = 10_000_000.0
+        p = enc.governed_reaction_probability(react(severity=0.7))
+        locked = ladder.OccupyView(premium_gain=0.2, paid_share=0.0, prospect=0.15,
+                                   annual_revenue=revenue,
+                                   withdrawal=enc.withdrawal_cost(p, revenue, 0.1, 1.0, 0.05),
+                                   horizon_years=1.0)
+        assert not ladder.occupy_if_it_pays(locked).occupy
+        free_p = enc.governed_reaction_probability(react(governance="market", severity=0.7))
+        free = dataclasses.replace(
+            locked, paid_share=0.6, withdrawal=enc.withdrawal_cost(free_p, revenue, 0.1, 0.6, 0.2))
+        assert ladder.occupy_if_it_pays(free).occupy

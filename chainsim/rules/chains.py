@@ -94,3 +94,20 @@ def chains_of(markets: list[str]) -> str:
     """A firm's chain set as one label for reporting upgrading by chains (issue 12 item 4):
     the sorted markets of its active links joined by '+', 'none' without links."""
     return "+".join(sorted(set(markets))) if markets else "none"
+
+
+def paid_premium(governance: str, supplier_rung: int, premiums: tuple[float, ...],
+                 buys_brands: float) -> float:
+    """The rung premium a buyer pays on a link: up to the governance's cap, and for an own
+    brand only on the share of its purchases it resells under suppliers' brands.
+
+    A brand owner (Compaq, a US shoe retailer with its own labels) that buys at arm's
+    length pays for the supplier's design but sells under its own name (H&S 4.4: the
+    notebook makers "made a rapidly increasing contribution to the design", OEM -> ODM,
+    "sometimes even" OBM, 4.5); independent retailers and importers met at fairs resell
+    the supplier's brand (`Buyer.buys_brands`, a fact of the buyer's business, 0-1)."""
+    rung = paid_rung(governance, supplier_rung)
+    if rung < 3:
+        return premiums[rung]
+    share = min(1.0, max(0.0, buys_brands))
+    return premiums[2] + share * (premiums[3] - premiums[2])

@@ -85,3 +85,39 @@ def brand_room(brands: int, slots: int) -> float:
     if slots <= 0:
         return 0.0
     return min(1.0, slots / (brands + 1))
+
+
+# --- occupying a strategic function is a decision ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OccupyView:
+    """A firm whose capabilities qualify it for the next, strategic, rung."""
+
+    premium_gain: float  # the next rung's premium over the current one, where it is paid
+    paid_share: float  # share of the firm's sales to buyers that pay for that rung
+    prospect: float  # weight of new markets the rung opens (as rules/investment PROSPECT)
+    annual_revenue: float
+    withdrawal: float  # rules/encroachment.withdrawal_cost of the move, summed over buyers
+    horizon_years: float
+
+
+@dataclass(frozen=True, slots=True)
+class OccupyDecision:
+    occupy: bool
+    gain: float
+    loss: float
+
+    def record(self) -> dict[str, float | bool]:
+        return {"occupy": self.occupy, "gain": self.gain, "loss": self.loss}
+
+
+def occupy_if_it_pays(v: OccupyView) -> OccupyDecision:
+    """Take up own design or own brand only when the premium it earns, where it is paid,
+    beats what the firm expects its buyers to withdraw. H&S 4.2: local firms "refrain
+    from or are prevented from occupying the strategic functions of the chain"; a firm
+    may have the capability (design knowledge leaks in a cluster, H&S 4.1) and still not
+    use it against its main buyer."""
+    reach = min(1.0, v.paid_share + v.prospect)
+    gain = v.premium_gain * reach * v.annual_revenue * v.horizon_years
+    return OccupyDecision(gain > v.withdrawal, gain, v.withdrawal)
