@@ -521,3 +521,15 @@ class TestOccupy:
         free = dataclasses.replace(
             locked, paid_share=0.6, withdrawal=enc.withdrawal_cost(free_p, revenue, 0.1, 0.6, 0.2))
         assert ladder.occupy_if_it_pays(free).occupy
+
+
+class TestVerticalAndReach:
+    def test_lead_firms_help_their_spokes_only_under_pressure(self):
+        assert crisis.vertical_cooperation(0.0, 0.9, 0.5, 1.0) == 0.0
+        assert crisis.vertical_cooperation(1.0, 0.9, 0.5, 1.0) == pytest.approx(0.08)
+        assert crisis.vertical_cooperation(1.0, 0.4, 0.5, 1.0) == 0.0
+
+    def test_no_marketing_no_prospect(self):
+        assert ladder.market_reach(0.0) == 0.0
+        assert ladder.market_reach(0.25) == pytest.approx(0.075)
+        assert ladder.market_reach(0.9) == pytest.approx(0.15)

@@ -70,3 +70,19 @@ def upgrading_imperative(v: PressureView) -> CrisisResponse:
     defence = p * AT_RISK * v.annual_revenue * v.margin * closes
     intent = min(1.0, v.strategic_intent + INTENT_GAIN * p)
     return CrisisResponse(p, defence, intent, steps)
+
+
+# A choice: under full pressure a lead firm closes a fifth of its spokes' process gap a year
+# (H&S 2.1: "vertical co-operation (between manufacturers and suppliers) was much more
+# pronounced than horizontal co-operation. This increase in vertical co-operation was
+# spearheaded by some of the larger local manufactures"; 4.2: "By reorganising their
+# factories and local supply chains").
+VERTICAL_RATE = 0.2
+
+
+def vertical_cooperation(pressure_now: float, lead_process: float, spoke_process: float,
+                         years: float, rate: float = VERTICAL_RATE) -> float:
+    """Process capability a spoke gains in `years` from its lead firm's help under pressure
+    (bilateral, within the cluster); nothing without pressure or when the spoke is ahead."""
+    gap = max(0.0, lead_process - spoke_process)
+    return gap * (1.0 - (1.0 - min(1.0, rate * max(0.0, pressure_now))) ** years)

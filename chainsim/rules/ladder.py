@@ -121,3 +121,11 @@ def occupy_if_it_pays(v: OccupyView) -> OccupyDecision:
     reach = min(1.0, v.paid_share + v.prospect)
     gain = v.premium_gain * reach * v.annual_revenue * v.horizon_years
     return OccupyDecision(gain > v.withdrawal, gain, v.withdrawal)
+
+
+def market_reach(marketing: float, prospect: float = 0.15, full_at: float = 0.5) -> float:
+    """The weight a firm can put on markets it does not serve yet: `prospect` once its
+    marketing reaches `full_at`, less before. H&S 4.2: the buyers were "responsible for
+    product definition (and hence, market knowledge)"; a firm that never learnt to market
+    cannot count on new buyers (replaces the flat PROSPECT of agents/clusters.py)."""
+    return prospect * min(1.0, max(0.0, marketing) / full_at)
