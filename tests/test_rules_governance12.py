@@ -533,3 +533,17 @@ class TestVerticalAndReach:
         assert ladder.market_reach(0.0) == 0.0
         assert ladder.market_reach(0.25) == pytest.approx(0.075)
         assert ladder.market_reach(0.9) == pytest.approx(0.15)
+
+
+class TestHysteresis:
+    def test_a_link_near_the_threshold_keeps_its_governance(self):
+        from chainsim.rules.governance import GovernanceDecision, with_hysteresis
+
+        near = GovernanceDecision("market", "risk below the cost of governance", 160_000.0,
+                                  0.0, 4_000.0)
+        kept = with_hysteresis(near, "quasi_hierarchy", 100_000.0)
+        assert kept.governance == "quasi_hierarchy"
+        far = dataclasses.replace(near, net_benefit=40_000.0)
+        assert with_hysteresis(far, "quasi_hierarchy", 100_000.0).governance == "market"
+        net = dataclasses.replace(near, governance="network")
+        assert with_hysteresis(net, "quasi_hierarchy", 100_000.0).governance == "network"

@@ -149,3 +149,26 @@ def fixed(v: LinkView) -> GovernanceDecision:
 
 
 RULES = {"hs2000": hs2000, "ghs2005": ghs2005, "fixed": fixed}
+
+
+# --- issue 12: a change of governance must be worth its disruption -------------------------
+
+# A choice: a buyer changes a link's governance only when the net benefit of the change
+# exceeds a tenth of the yearly cost of tight governance. H&S 3: buyers "invest in a few
+# selected suppliers and ... seek to tie them to their chain"; without it a link reviewed
+# yearly flips between market and quasi-hierarchy near the threshold, and each market year
+# pays the supplier for designs its tight buyer would never buy.
+HYSTERESIS = 0.1
+
+
+def with_hysteresis(decision: GovernanceDecision, current: str, tight_cost: float,
+                    margin: float = HYSTERESIS) -> GovernanceDecision:
+    """Keep the current governance between quasi-hierarchy and market unless the rule's
+    net benefit clears `margin x tight_cost`; other changes (network, hierarchy, a
+    supplier that now defines the product) pass as decided."""
+    pair = {decision.governance, current}
+    if pair == {"quasi_hierarchy", "market"} and abs(decision.net_benefit) < margin * tight_cost:
+        return GovernanceDecision(current, "kept: change not worth its disruption",
+                                  decision.expected_loss, decision.governance_cost,
+                                  decision.net_benefit)
+    return decision

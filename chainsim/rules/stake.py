@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# A choice: a fifth of the stake's worth goes each year (half-life about 3.1 years), about
+# A choice: a fifth of the stake's worth goes each year (half-life about 3.5 years), about
 # the life of a shoe buyer's models and of the production practices it taught before they
 # are general in the cluster.
 DEPRECIATION = 0.2
