@@ -146,11 +146,13 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--only", action="append", help="a case (file stem); repeatable")
+    ap.add_argument("--set", action="append", default=[], help="an override, as chainsim's")
     args = ap.parse_args(argv)
     for name, measures in CASES.items():
         if args.only and name not in args.only:
             continue
-        result = simulate(load_scenario(ROOT / "scenarios" / f"{name}.toml"), seed=args.seed)
+        result = simulate(load_scenario(ROOT / "scenarios" / f"{name}.toml", args.set),
+                          seed=args.seed)
         print(f"{name} (seed {args.seed})")
         for measure in measures:
             for figure, target, value in measure(result):

@@ -63,7 +63,9 @@ def governance_path(absorption: float):
                   "buyers.0.demand": 4000.0, "buyers.0.loss_per_failed_order": 50_000.0,
                   "buyers.0.monitoring_cost": 10_000.0, "buyers.0.capability_investment": 10_000.0,
                   "technology.absorption": absorption, "technology.quality_sensitivity": 2.0,
-                  "technology.base_defect_rate": 0.05})
+                  "technology.base_defect_rate": 0.05,
+                  # A fully codified specification: only the competence differential is left.
+                  "buyers.0.codifiability": 1.0})
     result = simulate(s)
     return [d["governance"] for d in decisions(result, "governance")], result
 
@@ -175,13 +177,23 @@ FAIR = {"id": "gds", "months": [3, 9], "stand_cost": 1_000.0, "contact_rate": 3.
         "background_exhibitors": 100}
 
 
+# A second source, so that the buyer does not rely on the firm alone (a buyer cannot
+# afford to punish its only supplier: H&S 5 weighs the asymmetry of the relationship).
+RIVAL = {"id": "rival", "role": "lead", "capacity": 100.0, "process": 0.5, "product": 0.5}
+
+
+def with_rival(changes: dict) -> dict:
+    firms = [*copy.deepcopy(TINY["clusters"][0]["firms"]), RIVAL]
+    return {"clusters.0.firms": firms, "links.0.firms": ["lead", "rival"], **changes}
+
+
 def fair_run(governance: str, sensitivity: float):
     buyers = [copy.deepcopy(TINY["buyers"][0]), FAIR_BUYER]
     buyers[0]["encroachment_sensitivity"] = sensitivity
     buyers[0]["review_interval_years"] = 100
-    s = scenario({"simulation.horizon_years": 4, "clusters.0.firms.0.design": 0.6,
-                  "clusters.0.firms.0.marketing": 0.4, "clusters.0.firms.0.cash": 1e6,
-                  "links.0.governance": governance}, buyers=buyers, fairs=[FAIR])
+    s = scenario(with_rival({"simulation.horizon_years": 4, "clusters.0.firms.0.design": 0.6,
+                             "clusters.0.firms.0.marketing": 0.4, "clusters.0.firms.0.cash": 1e6,
+                             "links.0.governance": governance}), buyers=buyers, fairs=[FAIR])
     return simulate(s)
 
 
@@ -206,11 +218,11 @@ def test_a_quasi_hierarchical_buyer_with_a_stake_reacts_to_encroachment():
 # --- policy network and lead-firm allegiance (H&S 5) ----------------------------------
 
 def policy_run(sensitivity: float):
-    s = scenario({"simulation.horizon_years": 4, "links.0.governance": "quasi_hierarchy",
-                  "buyers.0.encroachment_sensitivity": sensitivity,
-                  "buyers.0.review_interval_years": 100,
-                  "clusters.0.policy_network": {"enabled": True, "proposal_interval_years": 2,
-                                                "project_cost": 10_000.0}})
+    s = scenario(with_rival({
+        "simulation.horizon_years": 4, "links.0.governance": "quasi_hierarchy",
+        "buyers.0.encroachment_sensitivity": sensitivity, "buyers.0.review_interval_years": 100,
+        "clusters.0.policy_network": {"enabled": True, "proposal_interval_years": 2,
+                                      "project_cost": 10_000.0}}))
     return simulate(s)
 
 
@@ -268,7 +280,8 @@ def test_a_collective_cluster_with_an_association_gets_a_collective_stand():
 
 def test_buyer_group_shares_demand_and_links_every_member():
     s = scenario({"simulation.horizon_years": 1, "buyers.0.count": 4,
-                  "technology.base_defect_rate": 0.0, "buyers.0.order_size": 100.0})
+                  "technology.base_defect_rate": 0.0, "technology.specification_risk": 0.0,
+                  "buyers.0.order_size": 100.0})
     result = simulate(s)
     assert result.buyer_ids == ["buyer-1", "buyer-2", "buyer-3", "buyer-4"]
     links = result.tables["links"]

@@ -9,7 +9,7 @@ import pytest
 
 from chainsim.rules import RULES
 from chainsim.rules.allegiance import VoteView, expected_loss
-from chainsim.rules.encroachment import EncroachmentView, reaction_probability, sunk_stake
+from chainsim.rules.encroachment import EncroachmentView, dependence_stake, reaction_probability
 from chainsim.rules.fairs import FairView, expected_contacts
 from chainsim.rules.governance import LinkView, ghs2005, hs2000
 from chainsim.rules.investment import InvestmentView, expected_return
@@ -112,21 +112,27 @@ class TestSourcing:
 
 
 class TestEncroachment:
-    view = EncroachmentView("buyer", 0.9, sunk_investment=200_000, stake_scale=50_000,
-                            severity=1.0)
+    view = EncroachmentView("quasi_hierarchy", 0.9, stake=200_000, stake_scale=50_000,
+                            dependence=1.0, reliance=0.0, severity=1.0)
 
-    def test_reaction_grows_with_the_buyers_stake(self):
-        low = dataclasses.replace(self.view, sunk_investment=0.0)
+    def test_reaction_grows_with_the_buyers_current_stake(self):
+        low = dataclasses.replace(self.view, stake=0.0)
         assert reaction_probability(low) == 0.0
         assert reaction_probability(self.view) == pytest.approx(0.9 * 200 / 250)
 
-    def test_buyers_that_let_suppliers_define_the_product_do_not_react(self):
-        v = dataclasses.replace(self.view, product_definition="supplier")
-        assert sunk_stake(v, np.random.default_rng(0)).action == "none"
+    def test_buyers_at_arms_length_tolerate_explorations(self):
+        """H&S 5: more symmetrical, market-based relations: buyers tolerate more."""
+        market = dataclasses.replace(self.view, governance="market")
+        assert reaction_probability(market) < 0.2 * reaction_probability(self.view)
 
-    def test_high_stake_ends_the_link(self):
-        actions = {sunk_stake(self.view, np.random.default_rng(s)).action for s in range(30)}
-        assert actions == {"end_link", "none"}
+    def test_a_supplier_with_other_buyers_is_less_exposed(self):
+        spread = dataclasses.replace(self.view, dependence=0.3)
+        assert reaction_probability(spread) == pytest.approx(0.3 * reaction_probability(self.view))
+
+    def test_a_certain_reaction_ends_the_link(self):
+        sure = dataclasses.replace(self.view, sensitivity=1.0, stake=1e12)
+        actions = {dependence_stake(sure, np.random.default_rng(s)).action for s in range(30)}
+        assert actions == {"end_link"}
 
 
 class TestAllegiance:

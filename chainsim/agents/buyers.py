@@ -18,9 +18,12 @@ from chainsim import technology as tech_fn
 from chainsim.agents.links import Link
 from chainsim.journal import WORLD, buyer_account
 from chainsim.randomness import uniform_draws
+from chainsim.rules import requirements as req_fn
+from chainsim.rules.chains import paid_premium
 from chainsim.rules.encroachment import EncroachmentView, reaction_probability
-from chainsim.rules.governance import LinkView
+from chainsim.rules.governance import LinkView, with_hysteresis
 from chainsim.rules.sourcing import Candidate
+from chainsim.rules.stake import depreciate
 from chainsim.technology import DESIGN, PROCESS, PRODUCT, YEAR
 
 if TYPE_CHECKING:
@@ -37,9 +40,6 @@ if TYPE_CHECKING:
     from chainsim.randomness import Streams
     from chainsim.scenario.model import Buyer, Scenario
 
-# The highest rung whose premium a buyer pays, by who defines the product: a buyer that
-# defines the product buys production (full package), not the supplier's design or brand.
-PAID_RUNG = {"buyer": 1, "joint": 2, "supplier": 3}
 TEACH_TARGET_MARGIN = 0.2
 # How strongly the buyer's target shares favour the cheapest effective cost: a supplier
 # whose price-plus-expected-failure cost is 10% above the best gets e^-2 of its weight.
@@ -67,6 +67,13 @@ class BuyerAgent:
         self.demand_factor = 1.0
         self.codifiability = spec.codifiability
         self.loss_total = 0.0
+        self.brands = buys_brands(spec)
+        # Requirements move (H&S 3, 4.2): on the lines kept with the incumbents they rise
+        # with non-price competition and jump when competition arrives; the standard line,
+        # on which the buyer buys from sources found by scouting, keeps the product's grade.
+        self.standard = (spec.quality_requirement, spec.process_requirement)
+        self.kept = self.standard
+        self.competition = False
         self._inspection: Iterator[float] | None = None  # the inspection stream, on first use
 
     def start(self) -> None:
@@ -102,18 +109,16 @@ class BuyerAgent:
         receive = self.lead_firms.receive
         tech = self.tech
         premium, services_premium = tech.rung_premium, tech.services_premium
-        paid_rung = PAID_RUNG[spec.product_definition]
-        order_size, requirement, lead_time = (spec.order_size, spec.quality_requirement,
-                                              spec.lead_time_days)
+        order_size, lead_time = spec.order_size, spec.lead_time_days
         caps, rungs, services = f.caps, f.rung, f.services
         for link in links:
             qty = demand * link.share / total
             n = max(1, round(qty / order_size))
             i = link.firm
-            extra = premium[min(int(rungs[i]), paid_rung)] + (services_premium if services[i]
-                                                             else 0.0)
-            price = tech_fn.unit_value(link.price, caps.item(i, PRODUCT), requirement, extra,
-                                       tech)
+            extra = paid_premium(link.governance, int(rungs[i]), premium, self.brands) + (
+                services_premium if services[i] else 0.0)
+            price = tech_fn.unit_value(link.price, caps.item(i, PRODUCT),
+                                       self.requirement(link)[0], extra, tech)
             receive(link, qty / n, price, lead_time, n)
 
     def _govern(self, year_fraction: float) -> None:
@@ -130,27 +135,31 @@ class BuyerAgent:
             if effects.monitoring > 0.0:
                 paid("monitoring", self.account, WORLD,
                      effects.monitoring * spec.monitoring_cost * year_fraction)
-            if effects.investment <= 0.0 or not effects.teaches:
-                continue
-            gaps = self._gaps(link.firm, effects.teaches)
+            gaps = (self._gaps(link, effects.teaches)
+                    if effects.investment > 0.0 and effects.teaches else {})
+            money = (spec.capability_investment * effects.investment * year_fraction
+                     if gaps else 0.0)
+            # What the buyer taught fades from its stake as it diffuses (H&S 4.1, 4.4).
+            link.stake = depreciate(link.stake, money, year_fraction,
+                                    self.tech.stake_depreciation).stake
             if not gaps:
                 continue
-            money = spec.capability_investment * effects.investment * year_fraction
             paid("buyer_investment", self.account, WORLD, money)
             link.sunk += money
             closed = 1.0 - math.exp(-self.tech.absorption * money)
             for k, gap in gaps.items():
                 f.caps[link.firm, k] = min(1.0, f.caps[link.firm, k] + closed * gap)
 
-    def _gaps(self, i: int, teaches: tuple[str, ...]) -> dict[int, float]:
-        """What the buyer would teach a supplier: its shortfall against the buyer's
+    def _gaps(self, link: Link, teaches: tuple[str, ...]) -> dict[int, float]:
+        """What the buyer would teach a supplier: its shortfall against the link's current
         requirements (plus a margin) in each capability the governance teaches."""
-        spec, caps = self.spec, self.firms.caps
+        caps, i = self.firms.caps, link.firm
+        quality, process = self.requirement(link)
         gaps = {}
         if "process" in teaches:
-            gaps[PROCESS] = spec.process_requirement + TEACH_TARGET_MARGIN - caps[i, PROCESS]
+            gaps[PROCESS] = process + TEACH_TARGET_MARGIN - caps[i, PROCESS]
         if "product" in teaches:
-            gaps[PRODUCT] = spec.quality_requirement + TEACH_TARGET_MARGIN - caps[i, PRODUCT]
+            gaps[PRODUCT] = quality + TEACH_TARGET_MARGIN - caps[i, PRODUCT]
         if "design" in teaches:
             gaps[DESIGN] = DESIGN_TARGET - caps[i, DESIGN]
         return {k: g for k, g in gaps.items() if g > 0.0}
@@ -164,12 +173,15 @@ class BuyerAgent:
         i = link.firm
         if self._inspection is None:
             self._inspection = uniform_draws(self.streams.get(self.id, "inspection"))
+        prevented = min(0.95, self.effects[link.governance].failure_prevention)
         short = tech_fn.shortfall_probability(self.firms.caps.item(i, PRODUCT),
-                                              spec.quality_requirement, tech)
+                                              self.requirement(link)[0], tech)
+        # A buyer-defined specification misread, unless tight governance averts it.
+        short = req_fn.failure_with_specification(short, self.specification_risk(i), prevented)
         lateness = self.env.now - order.due
         failed = (order.defective or next(self._inspection) < short
                   or lateness > tech.late_tolerance_days)
-        link.inspected(failed, min(0.95, self.effects[link.governance].failure_prevention))
+        link.inspected(failed, prevented)
         c = self.firms.cluster_of[i]
         value = order.qty * order.price
         supplier = self.lead_firms.accounts[i]
@@ -206,7 +218,7 @@ class BuyerAgent:
                 self._adopt(decision.firm, decision.observed_cost)
             scouted = None if decision.firm is None else (
                 decision.observed_cost,
-                self.lead_firms.failure_probability(decision.firm, spec.quality_requirement))
+                self.lead_firms.failure_probability(decision.firm, self.standard[0]))
             self._renegotiate(rule, scouted)
 
     def reference_price(self) -> float:
@@ -216,13 +228,15 @@ class BuyerAgent:
         return sum(link.price * link.share for link in links) / sum(link.share for link in links)
 
     def landed_cost(self, firm: int) -> float:
-        """The base price at which a firm could supply this buyer and cover its costs."""
+        """The base price at which a firm could supply this buyer and cover its costs: its
+        cost, less the premium the buyer would pay it under its usual governance."""
         f, tech = self.firms, self.tech
         cluster = self.clusters[f.cluster[firm]]
-        rung = min(int(f.rung[firm]), PAID_RUNG[self.spec.product_definition])
+        premium = paid_premium(self.usual_governance(), int(f.rung[firm]), tech.rung_premium,
+                               self.brands)
         cost = tech_fn.unit_cost(cluster.wage, f.caps[firm, PROCESS], tech)
         cost = (cost + cluster.transport_cost) * (1.0 + tech.supplier_margin)
-        return cost / (1.0 + tech.rung_premium[rung])
+        return cost / (1.0 + premium)
 
     def _candidates(self, rng: np.random.Generator) -> list[Candidate]:
         """Exporting firms in clusters the buyer does not yet source from (H&S 3, 4.2)."""
@@ -233,15 +247,16 @@ class BuyerAgent:
         n = self.spec.scouting.candidates
         if n < len(pool):
             pool = sorted(rng.choice(pool, size=n, replace=False).tolist())
-        req = self.spec.quality_requirement
+        req = self.standard[0]
         return [Candidate(i, self.landed_cost(i), self.lead_firms.failure_probability(i, req))
                 for i in pool]
 
     def _adopt(self, firm: int, cost: float) -> None:
         """Start buying from a new source: a pilot share, governance by the buyer's rule."""
         # A new supplier starts under the buyer's usual governance; the rule then decides.
-        usual = [link.governance for link in self.links if link.active]
-        start = max(set(usual), key=usual.count) if usual else "market"
+        start = self.usual_governance()
+        if self.clusters[self.firms.cluster_of[firm]].entrant and not self.competition:
+            self._compete()
         link = self.registry.add(self.index, firm, start, self.spec.scouting.pilot_share, cost,
                                  origin="scouting")
         decision = self.choose_governance(link)
@@ -251,16 +266,22 @@ class BuyerAgent:
                              governance=decision.governance,
                              expected_loss=decision.expected_loss)
 
-    def estimated_failure(self, link: Link) -> float:
-        return link.failure_record(self.lead_firms.failure_probability(
-            link.firm, self.spec.quality_requirement))
+    def usual_governance(self) -> str:
+        usual = [link.governance for link in self.links if link.active]
+        return max(set(usual), key=usual.count) if usual else "market"
+
+    def estimated_failure(self, link: Link, standard: bool = False) -> float:
+        """The buyer's estimate of a supplier's failure chance at the link's requirements
+        (at the standard line's, to compare sources on like terms)."""
+        quality = self.standard[0] if standard else self.requirement(link)[0]
+        return link.failure_record(self.lead_firms.failure_probability(link.firm, quality))
 
     def _best_alternative(self, scouted: tuple[float, float] | None) -> tuple[float, float]:
         """The cheapest source outside the incumbents, failures priced in: a candidate just
         scouted, or a supplier the buyer has been building up."""
         loss_per_unit = self.spec.loss_per_failed_order / self.spec.order_size
-        options = [(link.price, self.estimated_failure(link)) for link in self.links
-                   if link.active and link.origin == "scouting"]
+        options = [(link.price, self.estimated_failure(link, standard=True))
+                   for link in self.links if link.active and link.origin == "scouting"]
         if scouted is not None:
             options.append(scouted)
         if not options:
@@ -277,7 +298,8 @@ class BuyerAgent:
         for link in self.links:
             if not link.active or link.origin == "scouting" or link.share <= 0.0:
                 continue
-            offer = rule.offer_price(link.price, alt_cost, self.estimated_failure(link),
+            offer = rule.offer_price(link.price, alt_cost,
+                                     self.estimated_failure(link, standard=True),
                                      alt_failure, loss_per_unit,
                                      spec.scouting.reliability_premium)
             if offer.price < link.price:
@@ -308,10 +330,13 @@ class BuyerAgent:
             yield self.env.timeout(self.spec.review_interval_years * YEAR)
             if not self.active:
                 continue
+            self._drift(self.spec.review_interval_years)
+            tight_cost = self.spec.monitoring_cost + self.spec.capability_investment
             for link in self.links:
                 if not link.active:
                     continue
-                decision = self.choose_governance(link)
+                decision = with_hysteresis(self.choose_governance(link), link.governance,
+                                           tight_cost, self.tech.governance_hysteresis)
                 changed = decision.governance != link.governance
                 self.journal.decided("governance", self.id, self.scenario.rules.governance,
                                      firm=self.firms.ids[link.firm], previous=link.governance,
@@ -324,7 +349,10 @@ class BuyerAgent:
         """The buyer's rule weighs its risk from this supplier (H&S 3, Table 4)."""
         spec, f = self.spec, self.firms
         i = link.firm
-        prior = self.lead_firms.failure_probability(i, spec.quality_requirement)
+        prior = self.lead_firms.failure_probability(i, self.requirement(link)[0])
+        # Left to itself the supplier also misreads some of a buyer-defined specification
+        # (H&S 3: "the buyer has to inform the supplier of what is required").
+        prior = req_fn.failure_with_specification(prior, self.specification_risk(i), 0.0)
         cluster = self.clusters[f.cluster[i]]
         # A reputable cluster vouches for its firms (H&S Table 4, market relations).
         prior *= 1.0 - 0.5 * cluster.reputation
@@ -383,9 +411,13 @@ class BuyerAgent:
     # -- encroachment -------------------------------------------------------------------
 
     def _encroachment_view(self, link: Link, severity: float) -> EncroachmentView:
-        return EncroachmentView(self.spec.product_definition,
-                                self.spec.encroachment_sensitivity, link.sunk,
-                                self.tech.stake_scale, severity)
+        """The link's governance now, the buyer's current stake, how much of the supplier's
+        sales go to this buyer and how much of the buyer's purchases come from it."""
+        total = sum(other.share for other in self.links if other.active)
+        reliance = link.share / total if total > 0.0 else 1.0
+        return EncroachmentView(link.governance, self.spec.encroachment_sensitivity,
+                                link.stake, self.tech.stake_scale,
+                                self.registry.dependence(link), reliance, severity)
 
     def react(self, link: Link, severity: float, what: str) -> None:
         """A supplier moved into design or branding: the buyer's rule decides the reaction
@@ -403,3 +435,55 @@ class BuyerAgent:
     def reaction_probability(self, link: Link, severity: float) -> float:
         """The chance this buyer reacts to an encroachment of the given severity."""
         return reaction_probability(self._encroachment_view(link, severity))
+
+    # -- requirements that move --------------------------------------------------------
+
+    def requirement(self, link: Link | None) -> tuple[float, float]:
+        """Quality and process required on this link: the standard line's for sources
+        found by scouting, else the line kept with the incumbents."""
+        return self.standard if link is None or link.origin == "scouting" else self.kept
+
+    def specification_risk(self, firm: int) -> float:
+        """Chance per order that a supplier left to itself misses a spec the buyer
+        defines (Table 4: who defines the product raises the buyer's risk)."""
+        return req_fn.specification_risk(
+            self.spec.product_definition, self.codifiability, float(self.firms.caps[firm, DESIGN]),
+            self.tech.specification_risk)
+
+    def _drift(self, years: float) -> None:
+        """Non-price competition tightens the requirements of the lines a buyer keeps with
+        its suppliers a little each year (H&S 3: "quality, response time and reliability
+        of delivery"); the standard line is the product's grade, which any source can be
+        held to, and does not move."""
+        if self.spec.arrival == "fair":
+            return  # a buyer met at a fair buys the collection as it was shown
+        keep = (1.0 - self.spec.requirement_drift) ** years
+        ceiling = self.spec.requirement_ceiling
+        quality, process = (v if v >= ceiling else ceiling - (ceiling - v) * keep
+                            for v in self.kept)
+        self.kept = (quality, process)
+
+    def _compete(self) -> None:
+        """Competition arrives (the buyer starts sourcing from an entrant): on the lines it
+        keeps with its incumbents it now asks for "a new way of producing" (H&S 4.2),
+        beyond the best of its current suppliers; the standard line keeps its terms."""
+        self.competition = True
+        lead = self.spec.competition_lead
+        suppliers = [link.firm for link in self.links if link.active]
+        if not self.spec.competition_jump or not suppliers:
+            return
+        caps = self.firms.caps
+        best = (max(float(caps[i, PRODUCT]) for i in suppliers),
+                max(float(caps[i, PROCESS]) for i in suppliers))
+        old = self.kept
+        self.kept = (min(1.0, max(old[0], best[0] + lead)), min(1.0, max(old[1], best[1] + lead)))
+        self.journal.decided("requirements", self.id, "competition", quality=self.kept[0],
+                             process=self.kept[1], old_quality=old[0], old_process=old[1])
+
+
+def buys_brands(spec: Buyer) -> float:
+    """The share of its purchases a buyer resells under its suppliers' brands: a fact of
+    its business (an own-label retailer, a brand owner: none; an importer of collections)."""
+    if spec.buys_brands is not None:
+        return spec.buys_brands
+    return 1.0 if spec.product_definition == "supplier" else 0.0

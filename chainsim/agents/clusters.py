@@ -14,8 +14,9 @@ import numpy as np
 
 from chainsim.journal import WORLD, firm_account
 from chainsim.rules.allegiance import VoteView
-from chainsim.rules.encroachment import SEVERITY
+from chainsim.rules.encroachment import SEVERITY, withdrawal_cost
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
+from chainsim.rules.ladder import OccupyView, market_reach, occupy_if_it_pays
 from chainsim.technology import (
     DESIGN,
     MARKETING,
@@ -93,6 +94,7 @@ class ClusterAgent:
         self.reputation = spec.reputation
         self.volatility = spec.macro_volatility
         self.active = not enters_later and spec.active_from_year is None
+        self.entrant = not self.active  # enters later: a new low-wage source (H&S 4.2)
         # H&S Table 5: in a collective cluster the business association organises the
         # marketing effort (a collective fair stand); in a hub-and-spoke cluster the lead
         # firms do it themselves, unless the institutions say otherwise.
@@ -159,6 +161,9 @@ class ClusterAgent:
         f, m, rows = self.firms, self.members, self.rows
         old = f.rung[rows].copy()
         new = rung_from_capabilities(f.caps[rows], old, self.tech)
+        for j in np.flatnonzero((new > old) & (new >= 2)).tolist():
+            if not self._occupies(int(m[j]), int(new[j])):
+                new[j] = old[j]
         f.rung[rows] = new
         for j in np.flatnonzero(new != old).tolist():
             i = int(m[j])
@@ -170,6 +175,30 @@ class ClusterAgent:
                     if link.active:
                         self.buyers[link.buyer].react(link, SEVERITY[trigger], trigger)
         self._add_services(new)
+
+    def _occupies(self, i: int, rung: int) -> bool:
+        """A firm able to design (or to sell its own brand) takes up the function only if
+        the premium, where it is paid, beats what its buyers would withdraw (H&S 4.2:
+        firms "refrain from or are prevented from occupying the strategic functions")."""
+        f, tech = self.firms, self.tech
+        severity = SEVERITY["obm" if rung == 3 else "odm"]
+        main, share, design_access, brand_access = self.links.sales_profile(i)
+        marketing = float(f.caps[i, MARKETING])
+        withdrawal = 0.0
+        for link in self.links.of_firm[i]:
+            buyer = self.buyers[link.buyer]
+            if link.active and buyer.spec.arrival != "fair":
+                withdrawal += withdrawal_cost(buyer.reaction_probability(link, severity),
+                                              link.revenue_last or link.revenue_year,
+                                              tech.supplier_margin, share, marketing)
+        decision = occupy_if_it_pays(OccupyView(
+            tech.rung_premium[rung] - tech.rung_premium[rung - 1],
+            design_access if rung == 2 else brand_access, market_reach(marketing),
+            f.annual_revenue(i), withdrawal, tech.investment_horizon_years))
+        if not decision.occupy:
+            self.journal.decided("strategic_rung_declined", f.ids[i], "ladder", rung=rung,
+                                 **decision.record())
+        return decision.occupy
 
     def _add_services(self, rung: np.ndarray) -> None:
         """Non-strategic services (logistics, packaging, certification) come with
@@ -287,7 +316,7 @@ class ClusterAgent:
         product = float(self.firms.caps[i, PRODUCT])
         cost = 0.0
         for link in self.links.of_firm[i]:
-            if not link.active or product >= self.buyers[link.buyer].spec.quality_requirement:
+            if not link.active or product >= self.buyers[link.buyer].requirement(link)[0]:
                 continue
             units = link.revenue_last / max(link.price, 1e-9)
             cost += units * link.price * (1.0 + tech.penalty_rate) * tech.quality_sensitivity

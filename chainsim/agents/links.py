@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chainsim.rules.chains import PAID_RUNG
 from chainsim.vocabulary import GOVERNANCE_TYPES
 
 GOVERNANCE_CODE = {name: i for i, name in enumerate(GOVERNANCE_TYPES)}
@@ -22,6 +23,7 @@ class Link:
     price: float
     active: bool = True
     sunk: float = 0.0  # the buyer's cumulative investment in this supplier
+    stake: float = 0.0  # what that investment is still worth to the buyer (it depreciates)
     orders: float = 0.0  # inspected on arrival, recent ones weighted most (see `inspected`)
     failures: float = 0.0
     placed: int = 0  # orders placed since the last review
@@ -53,11 +55,11 @@ class Links:
     """Every link ever made, and each firm's and each buyer's. Links are only added, never
     removed: one that ends is made inactive, and a pair that trades again revives it."""
 
-    def __init__(self, n_firms: int, n_buyers: int, paid_rung: list[int]):
+    def __init__(self, n_firms: int, n_buyers: int, buys_brands: list[float]):
         self.all: list[Link] = []
         self.of_firm: list[list[Link]] = [[] for _ in range(n_firms)]
         self.of_buyer: list[list[Link]] = [[] for _ in range(n_buyers)]
-        self.paid_rung = paid_rung  # per buyer: the highest rung whose premium it pays
+        self.buys_brands = buys_brands  # per buyer: share it resells under suppliers' brands
 
     def __len__(self) -> int:
         return len(self.all)
@@ -78,12 +80,10 @@ class Links:
         self.of_firm[firm].append(link)
         return link
 
-    def sales_profile(self, firm: int) -> tuple[Link | None, float, float, float]:
-        """The firm's main buyer link and its share of the firm's sales this year, and the
-        shares of sales to chains that pay for supplier design and for own brands."""
-        links = [link for link in self.of_firm[firm] if link.active]
-        if not links:
-            return None, 0.0, 0.0, 0.0
+    @staticmethod
+    def _sales(links: list[Link]) -> tuple[list[float], float]:
+        """What each link sold over the last full year (the running year's, until one has
+        passed; the order shares, before any sale), and the total."""
         revenue = [link.revenue_last for link in links]
         total = sum(revenue)
         if total <= 0.0:
@@ -92,12 +92,30 @@ class Links:
         if total <= 0.0:
             revenue = [link.share for link in links]
             total = sum(revenue) or 1.0
+        return revenue, total
+
+    def dependence(self, link: Link) -> float:
+        """The share of the supplier's sales that go to this link's buyer (H&S 5)."""
+        links = [other for other in self.of_firm[link.firm] if other.active]
+        if link not in links:
+            return 0.0
+        revenue, total = self._sales(links)
+        return revenue[links.index(link)] / total
+
+    def sales_profile(self, firm: int) -> tuple[Link | None, float, float, float]:
+        """The firm's main buyer link and its share of the firm's sales this year, and the
+        shares of sales to chains that pay for supplier design and for own brands: what a
+        buyer pays for follows the link's governance now (`rules/chains.py`)."""
+        links = [link for link in self.of_firm[firm] if link.active]
+        if not links:
+            return None, 0.0, 0.0, 0.0
+        revenue, total = self._sales(links)
         main = max(range(len(links)), key=revenue.__getitem__)
         design = brand = 0.0
         for link, rev in zip(links, revenue, strict=True):
-            paid = self.paid_rung[link.buyer]
+            paid = PAID_RUNG[link.governance]
             if paid >= 2:  # the chain pays for supplier design (ODM) ...
                 design += rev
-                if paid >= 3:  # ... and buys own brands (OBM)
-                    brand += rev
+                if paid >= 3:  # ... and, for what it resells under the firm's brand, OBM
+                    brand += rev * self.buys_brands[link.buyer]
         return links[main], revenue[main] / total, design / total, brand / total

@@ -29,6 +29,8 @@ class Customer(Protocol):
 
     def reaction_probability(self, link: Link, severity: float) -> float: ...
 
+    def requirement(self, link: Link | None) -> tuple[float, float]: ...
+
 
 class Site(Protocol):
     """A cluster as buyers and its lead firms see it: where firms are and what it costs."""
@@ -36,6 +38,7 @@ class Site(Protocol):
     index: int
     id: str
     active: bool
+    entrant: bool
     wage: float
     transport_cost: float
     transit_days: float

@@ -1,11 +1,14 @@
 """A buyer's reaction when a supplier encroaches on its core competence.
 
 H&S 2.2 and 4.2: buyers "discourage, if not obstruct, design, marketing and branding by
-local producers" because "such upgrading encroaches on their buyers' core competence";
+local producers" because "such upgrading encroaches on their buyers' core competence".
 H&S 5: "Having made the investment it is in their interest to maintain the relationship
-and the asymmetry." The reaction therefore grows with what the buyer has at stake in the
-supplier (its sunk investment) and with how much of the product it defines itself; a
-buyer that lets suppliers define the product has no competence to defend.
+and the asymmetry", and "where producers have more symmetrical network or market-based
+relationships with their buyers, those buyers are more likely to tolerate new
+explorations". The reaction therefore follows the link's governance now, the buyer's
+current stake in the supplier (rules/stake.py: it depreciates) and how lopsided the
+relationship is. Who defines the product does not enter: it shaped the governance
+(Table 4), and the governance carries its consequences.
 """
 
 from __future__ import annotations
@@ -14,20 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFINITION_STAKE = {"buyer": 1.0, "joint": 0.3, "supplier": 0.0}
+from chainsim.rules.stake import stake_weight
+
 # Severity by what the buyer sees: own designs shown, ODM reached, own brand.
 SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
-
-
-@dataclass(frozen=True, slots=True)
-class EncroachmentView:
-    """What a buyer weighs when its supplier moves into design or branding."""
-
-    product_definition: str
-    sensitivity: float  # buyer attribute, 0-1
-    sunk_investment: float  # what the buyer has put into this supplier
-    stake_scale: float  # sunk investment at which the stake counts half
-    severity: float  # 0-1: exhibiting own designs < reaching ODM < own brand
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,27 +35,6 @@ class Reaction:
         return {"probability": self.probability, "action": self.action, "share_cut": self.share_cut}
 
 
-def reaction_probability(v: EncroachmentView) -> float:
-    stake = v.sunk_investment / (v.sunk_investment + v.stake_scale)
-    return float(v.sensitivity * DEFINITION_STAKE[v.product_definition] * stake * v.severity)
-
-
-def sunk_stake(v: EncroachmentView, rng: np.random.Generator) -> Reaction:
-    """React with the probability above; a strong stake ends the link, a weaker one cuts."""
-    p = reaction_probability(v)
-    if rng.random() >= p:
-        return Reaction(p, "none", 0.0)
-    if p > 0.5:
-        return Reaction(p, "end_link", 1.0)
-    return Reaction(p, "cut_share", 0.5)
-
-
-RULES = {"sunk_stake": sunk_stake}
-
-
-# --- issue 12: the reaction follows the link's current governance, the buyer's current
-# stake and the supplier's dependence (H&S 5) ---------------------------------------------
-
 # How far a buyer can and will obstruct a supplier's move into design or branding, by the
 # link's governance now (H&S Table 4): under quasi-hierarchy the buyer has a "high degree of
 # control ... over supplier"; network partners are "more or less 'equals'" who jointly
@@ -75,8 +47,8 @@ CONTROL = {"hierarchy": 1.0, "quasi_hierarchy": 1.0, "network": 0.3, "modular": 
 
 
 @dataclass(frozen=True, slots=True)
-class GovernedEncroachmentView:
-    """What a buyer weighs when a supplier shows its own designs or brand (issue 12)."""
+class EncroachmentView:
+    """What a buyer weighs when a supplier shows its own designs or brand."""
 
     governance: str  # the link's governance now
     sensitivity: float  # buyer attribute, 0-1
@@ -97,13 +69,12 @@ def asymmetry(dependence: float, reliance: float) -> float:
     return d * (1.0 - r)
 
 
-def governed_reaction_probability(v: GovernedEncroachmentView) -> float:
+def reaction_probability(v: EncroachmentView) -> float:
     """sensitivity x control(governance now) x stake weight x asymmetry x severity.
 
     Who defines the product does not enter: it shaped the governance (Table 4), and the
     governance, the stake it built and the dependence it left carry its consequences."""
-    stake = v.stake / (v.stake + v.stake_scale) if v.stake > 0.0 else 0.0
-    return float(v.sensitivity * CONTROL[v.governance] * stake
+    return float(v.sensitivity * CONTROL[v.governance] * stake_weight(v.stake, v.stake_scale)
                  * asymmetry(v.dependence, v.reliance) * v.severity)
 
 
@@ -120,12 +91,9 @@ def expected_withdrawal(probability: float, revenue: float) -> float:
     return probability * share_cut(probability) * revenue
 
 
-def dependence_stake(v: GovernedEncroachmentView, rng: np.random.Generator) -> Reaction:
-    """React with `governed_reaction_probability`; cut by `share_cut`, end at a cut of 1.
-
-    Not yet in `RULES`: the buyer agent builds an `EncroachmentView`; register it as
-    "dependence_stake" when the agent hands this view (issue 12)."""
-    p = governed_reaction_probability(v)
+def dependence_stake(v: EncroachmentView, rng: np.random.Generator) -> Reaction:
+    """React with `reaction_probability`; cut by `share_cut`, end at a cut of 1."""
+    p = reaction_probability(v)
     if rng.random() >= p:
         return Reaction(p, "none", 0.0)
     cut = share_cut(p)
@@ -154,7 +122,10 @@ def withdrawal_cost(probability: float, revenue: float, margin: float, dependenc
                     marketing: float) -> float:
     """What an expected withdrawal costs the firm: the margin on the sales withdrawn, for
     as long as it takes to sell them elsewhere. The weight of a buyer's reaction in the
-    fair, investment and allegiance decisions (issue 12 items 1, 3 and 5), in place of a
+    fair, investment and allegiance decisions, in place of a
     year's (or a horizon's) revenue."""
     return (expected_withdrawal(probability, revenue) * margin
             * years_to_replace(dependence, marketing))
+
+
+RULES = {"dependence_stake": dependence_stake}

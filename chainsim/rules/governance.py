@@ -151,7 +151,7 @@ def fixed(v: LinkView) -> GovernanceDecision:
 RULES = {"hs2000": hs2000, "ghs2005": ghs2005, "fixed": fixed}
 
 
-# --- issue 12: a change of governance must be worth its disruption -------------------------
+# --- a change of governance must be worth its disruption ------------------------------------
 
 # A choice: a buyer changes a link's governance only when the net benefit of the change
 # exceeds a tenth of the yearly cost of tight governance. H&S 3: buyers "invest in a few

@@ -7,9 +7,6 @@ buyers (H&S 4.1, "new ideas leak out and percolate"; 4.4, "the new delivery prac
 diffused rapidly") and the products it was spent on go out of fashion. The stake therefore
 depreciates at a yearly rate and grows only with new investment; a link whose governance
 has loosened to market, where the buyer no longer invests, sees its stake fade away.
-
-Issue 12 item 1 replaces `Link.sunk` (a sum that only grows) in the encroachment reaction,
-the fair-entry and investment weights and the allegiance vote with this stake.
 """
 
 from __future__ import annotations
@@ -25,6 +22,8 @@ DEPRECIATION = 0.2
 
 @dataclass(frozen=True, slots=True)
 class StakeUpdate:
+    """The stake after an interval, with what it lost and what was added."""
+
     stake: float  # after depreciation and the new investment
     depreciated: float  # worth lost over the interval
     invested: float
@@ -52,12 +51,3 @@ def stake_weight(stake: float, scale: float) -> float:
     if scale <= 0.0:
         raise ValueError("scale must be positive")
     return stake / (stake + scale) if stake > 0.0 else 0.0
-
-
-def steady_stake(yearly_investment: float, rate: float = DEPRECIATION) -> float:
-    """About the stake a steady yearly investment converges to (investment / rate, exact
-    in the limit of many small instalments): under quasi-hierarchy the stake levels off
-    instead of growing without bound."""
-    if rate <= 0.0:
-        return math.inf
-    return yearly_investment / rate

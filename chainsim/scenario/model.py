@@ -119,7 +119,7 @@ class Rules(Frozen):
     sourcing: str = "landed_cost"
     investment: str = "expected_return"
     fair_entry: str = "expected_contacts"
-    encroachment: str = "sunk_stake"
+    encroachment: str = "dependence_stake"
     allegiance: str = "expected_loss"
 
 
@@ -198,6 +198,12 @@ class Technology(Frozen):
     investment_horizon_years: Positive = 5.0
     credit_line: NonNeg = Field(default=0.0, description="cash a firm may go below zero")
     stake_scale: Positive = 50_000.0
+    stake_depreciation: NonNeg = Field(
+        default=0.2, description="yearly rate at which a buyer's stake in a supplier fades")
+    specification_risk: Fraction = Field(
+        default=0.04, description="orders misread per buyer-defined spec, codifiability 0")
+    governance_hysteresis: NonNeg = Field(
+        default=0.1, description="net benefit a market/QH change must clear, x tight cost")
     supplier_margin: NonNeg = 0.1
     penalty_rate: Fraction = 0.1
     assembly_days: NonNeg = 5.0
@@ -306,6 +312,16 @@ class Buyer(Frozen):
     transaction_complexity: Fraction = 0.7
     codifiability: Fraction = 0.4
     encroachment_sensitivity: Fraction = 0.8
+    buys_brands: Fraction | None = Field(
+        default=None, description="share resold under suppliers' brands (default: 1 where "
+        "the supplier defines the product, else 0)")
+    requirement_drift: Fraction = Field(
+        default=0.02, description="yearly share of the distance to the ceiling closed")
+    requirement_ceiling: Fraction = 0.9
+    competition_jump: Flag = Field(
+        default=True, description="raise kept lines' requirements once competition arrives")
+    competition_lead: NonNeg = Field(
+        default=0.03, description="margin over best practice then required")
     review_interval_years: Positive = 1.0
     scouting: Scouting = Scouting()
 
