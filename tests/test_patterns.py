@@ -183,3 +183,12 @@ def test_patterns_command_refuses_unknown_case() -> None:
     result = CliRunner().invoke(cli, ["patterns", "atlantis"])
     assert result.exit_code == 2
     assert "atlantis: neither a scenario of the library nor a .toml file" in result.output
+
+
+def test_markdown_table_has_a_row_per_pattern() -> None:
+    from chainsim.cli.patterns import markdown_table
+
+    rows = [check(pattern("good", 0.002, 0.009), [0.004, 0.005, 0.006]),
+            check(pattern("bad", 0.25, 0.45), [0.12, 0.13, 0.14])]
+    lines = markdown_table(rows).splitlines()
+    assert len(lines) == 4 and lines[2].endswith("| pass |") and lines[3].endswith("| fail |")
