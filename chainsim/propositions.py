@@ -31,11 +31,12 @@ from chainsim.experiments.stats import mean_ci, paired_difference
 
 CORRECTION = "Bonferroni over all checks: CIs at 1 - 0.05/m, p-values times m (capped at 1)"
 
-# A tenth of each export buyer's loss per failed order: the risk rule then picks market
-# (H&S 3: "Risks to buyer are low, either because requirements are easy to meet ...").
+# A tenth of each export buyer's loss per failed order in sinos_valley.toml (400,000,
+# 250,000 and 150,000): the risk rule then picks market (H&S 3: "Risks to buyer are low,
+# either because requirements are easy to meet ..."). Keep in step with the file.
 LOW_RISK = ("buyers.us-main.loss_per_failed_order=40000",
             "buyers.us-other.loss_per_failed_order=25000",
-            "buyers.eu-importers.loss_per_failed_order=6000")
+            "buyers.eu-importers.loss_per_failed_order=15000")
 NO_LOCAL = ("technology.investment_cost=1e12", "clusters.sinos.institutions.technology_centre=0",
             "clusters.sinos.policy_network.enabled=false")
 CHINA_WAGE = 0.25  # sinos_valley.toml's Chinese wage (Sinos: 1.0)

@@ -109,3 +109,14 @@ def test_propositions_command_small() -> None:
     assert "Bonferroni" in data["correction"] and data["comparisons"] == 4
     p4 = data["propositions"][0]
     assert [row["level"] for row in p4["dose"]["levels"]] == ["x1", "x2", "x3", "x4"]
+
+
+def test_low_risk_is_a_tenth_of_each_export_buyers_loss() -> None:
+    from chainsim.propositions import LOW_RISK
+    from chainsim.scenario import load_scenario
+
+    sc = load_scenario("scenarios/sinos_valley.toml")
+    loss = {b.id: b.loss_per_failed_order for b in sc.buyers}
+    for o in LOW_RISK:
+        key, value = o.split("=")
+        assert float(value) == pytest.approx(loss[key.split(".")[1]] / 10), o
