@@ -231,3 +231,26 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path: Path) -> None:
     while alive(workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert alive(workers) == []
+
+
+class KilledWorker(Exception):
+    """Stands for distributed.scheduler.KilledWorker (matched by name)."""
+
+
+class LosingExecutor:
+    """An executor whose every task fails as a Dask cluster that lost its worker."""
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_exception(KilledWorker("('_run_batch-1', <WorkerState ...>)"))
+        return future
+
+
+def test_a_dask_worker_that_keeps_dying_is_workers_lost() -> None:
+    from chainsim.experiments.runner import Configuration, WorkersLost, run_experiment
+    from tests.helpers import tiny
+
+    with pytest.raises(WorkersLost, match="Dask worker died repeatedly"):
+        run_experiment([Configuration("run", tiny())], 2, executor=LosingExecutor())

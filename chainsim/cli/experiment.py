@@ -131,14 +131,12 @@ def experiment_errors(executor_kind: str, seed: int | None = None,
 
 
 def stopped(message: str, out: Any, status: int) -> None:
-    """An experiment that stopped: one line why, one line on what --out holds and the
+    """An experiment that stopped: one line why; with --out, what it holds and the
     command that finishes the run; then exit."""
     from chainsim.experiments.outputs import output_state
 
     click.echo(f"error: {message}", err=True)
-    if out is None:
-        click.echo("nothing was saved (no --out DIR to resume from)", err=True)
-    else:
+    if out is not None:
         click.echo(f"{output_state(out)}; to finish the run:\n"
                    f"  {resume_command(sys.argv)}", err=True)
     sys.exit(status)
