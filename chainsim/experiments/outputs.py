@@ -62,7 +62,7 @@ OUTPUT_FILES = ("summary.json", "summary.csv", "summary.parquet", "comparison.cs
 # What a single run (`chainsim run FILE --out DIR`) writes; an experiment refuses a
 # directory holding these without a manifest, and a single run refuses an experiment's.
 SINGLE_RUN_FILES = ("summary.json", "scenario.json", "decisions.jsonl")
-ROW_GROUP_ROWS = 65_536  # series rows per Parquet row group when streaming a table
+ROW_GROUP_ROWS = 16_384  # series rows per Parquet row group when streaming (bounds memory)
 _READ_ERRORS = (OSError, ValueError, KeyError, TypeError, pa.ArrowException)
 
 __all__ = ["DirectoryLock", "OutputDir", "ReplicationStore", "fingerprint", "open_output",
