@@ -114,7 +114,7 @@ def test_a_full_disk_while_saving_a_replication_is_one_line(tmp_path: Path,
     monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
     result = invoke("run", SINOS, *SHORT, *SERIAL, "--replications", "2", "--out", str(out))
     assert result.exit_code == 1
-    assert "cannot save replication 0" in one_error_line(result)
+    assert "cannot save replication" in one_error_line(result)  # the first to finish
     assert not list((out / "replications").rglob("*.parquet"))
 
 
