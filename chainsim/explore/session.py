@@ -157,7 +157,7 @@ def rerun(source: str, sets: list[str]) -> Rerun:
         return Rerun(errors=[f"error: the run failed ({type(exc).__name__}: {exc}); "
                              "please report it"])
     seconds = time.perf_counter() - started
-    output = from_result(result, source=str(source), overrides=sets)
+    output = from_result(result, source=str(source), overrides=sets, metrics=False)
     return Rerun(output=output, simulate_seconds=seconds, events=result.events)
 
 

@@ -144,6 +144,12 @@ def band(frame: pd.DataFrame, keys: Sequence[str], column: str,
     data = frame[[*keys, column]].dropna(subset=[column])
     if data.empty:
         return pd.DataFrame(columns=[*keys, "mean", "low", "high", "n"])
+    if not data.duplicated(keys).any():  # one value per group (a single run): no band
+        data = data.sort_values(keys).reset_index(drop=True)
+        nan = np.full(len(data), np.nan)
+        return pd.DataFrame({**{k: data[k] for k in keys},
+                             "mean": data[column].to_numpy(float), "low": nan, "high": nan,
+                             "n": np.ones(len(data), dtype="int64")})
     g = data.groupby(keys, sort=True)[column]
     out = g.agg(["mean", "std", "count", "min", "max"]).reset_index()
     n = out["count"].to_numpy(float)

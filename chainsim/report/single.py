@@ -119,9 +119,10 @@ def make_output(path: Path, scenario_json: dict[str, Any], scenario: Any,
     return out
 
 
-def from_result(result: Any, source: str = "", overrides: list[str] | None = None
-                ) -> Output:
-    """The explorer's view of a run it has just made (a `RunResult`)."""
+def from_result(result: Any, source: str = "", overrides: list[str] | None = None,
+                metrics: bool = True) -> Output:
+    """The explorer's view of a run it has just made (a `RunResult`); `metrics=False`
+    leaves out the headline metrics (the explorer's rerun does not show them)."""
     from chainsim.results.summary import headline
 
     meta = {"seed": result.seed, "replication": result.replication,
@@ -130,7 +131,8 @@ def from_result(result: Any, source: str = "", overrides: list[str] | None = Non
             "overrides": list(overrides or []),
             "versions": {"chainsim": result.version}}
     return make_output(Path("."), result.scenario.model_dump(mode="json"), result.scenario,
-                       result.tables, headline(result), result.decisions, meta)
+                       result.tables, headline(result) if metrics else {},
+                       result.decisions, meta)
 
 
 def load_single(root: Path) -> Output:
