@@ -128,9 +128,9 @@ def test_report_in_the_browser(browser, tmp_path: Path) -> None:
     rail = page.locator("#network .slider-rail-rect")
     box = rail.bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the first period
-    page.wait_for_function(f"s => JSON.stringify(document.querySelector("
-                           f"'#network .js-plotly-plot').data.map(d => [d.x, d.y, d.line "
-                           f"&& d.line.width])) !== s", arg=before)
+    page.wait_for_function("s => JSON.stringify(document.querySelector("
+                           "'#network .js-plotly-plot').data.map(d => [d.x, d.y, d.line "
+                           "&& d.line.width])) !== s", arg=before)
     page.screenshot(path=tmp_path / "report-start.png")
     # every figure draws as it scrolls into view
     for figure in page.locator("figure").all():

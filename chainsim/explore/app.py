@@ -203,6 +203,14 @@ def compare_panel() -> list:
 
 
 def callbacks(app: Dash, runs: Runs, choices: dict[str, str]) -> None:
+    """Wire the page: picking a scenario, rerunning, the log filter, comparing."""
+    on_pick(app, choices)
+    on_rerun(app, runs)
+    on_log(app, runs)
+    on_compare(app)
+
+
+def on_pick(app: Dash, choices: dict[str, str]) -> None:
     @app.callback(Output("controls", "children"), Output("file-values", "data"),
                   Output("scenario", "options"), Output("scenario", "value"),
                   Input("path", "value"), Input("scenario", "value"),
@@ -221,6 +229,8 @@ def callbacks(app: Dash, runs: Runs, choices: dict[str, str]) -> None:
         return ([control(c) for c in ctls], {c.path: c.value for c in ctls}, options,
                 source)
 
+
+def on_rerun(app: Dash, runs: Runs) -> None:
     slots = [Output(f"{part}-{slot}", prop) for slot in SLOTS
              for part, prop in (("fig", "figure"), ("cap", "children"), ("box", "style"))]
 
@@ -247,6 +257,8 @@ def callbacks(app: Dash, runs: Runs, choices: dict[str, str]) -> None:
         return [*fill(charts, result.output.clusters()), status, "",
                 runs.put(result.output)]
 
+
+def on_log(app: Dash, runs: Runs) -> None:
     @app.callback(Output("log", "children"), Output("log-kind", "options"),
                   Output("log-agent", "options"), Input("run-id", "data"),
                   Input("log-kind", "value"), Input("log-agent", "value"))
@@ -260,6 +272,8 @@ def callbacks(app: Dash, runs: Runs, choices: dict[str, str]) -> None:
         frame = session.decisions(output, kind, agent)
         return log_table(frame, len(every)), kinds, agents
 
+
+def on_compare(app: Dash) -> None:
     @app.callback(Output("comparison", "children"), Input("compare", "n_clicks"),
                   State({"type": "ctl", "path": ALL}, "value"),
                   State({"type": "ctl", "path": ALL}, "id"), State("file-values", "data"),

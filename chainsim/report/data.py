@@ -230,6 +230,13 @@ def _manifest(root: Path) -> dict[str, Any]:
         raise ReportError(f"{root}: the experiment did not finish (manifest status "
                           f"{status!r}); complete it by running the same command with "
                           "--resume")
+    check_fields(path, data)
+    return data
+
+
+def check_fields(path: Path, data: dict[str, Any]) -> None:
+    """The manifest's objects and lists are what chainsim writes (an edited or foreign
+    manifest is refused here, not met as a traceback later)."""
     configs = data.get("configurations")
     if (not isinstance(configs, list) or not configs
             or not all(isinstance(c, dict) and isinstance(c.get("name"), str)
@@ -239,14 +246,17 @@ def _manifest(root: Path) -> dict[str, Any]:
         if data.get(key) is not None and not isinstance(data[key], dict):
             raise ReportError(f"{path}: {key}: not an object ({type(data[key]).__name__})")
     for i, c in enumerate(configs):
-        for key, kinds in (("params", dict), ("overrides", list), ("scenario", dict)):
-            if c.get(key) is not None and not isinstance(c[key], kinds):
-                raise ReportError(f"{path}: configurations.{i}.{key}: not "
-                                  f"{'an object' if kinds is dict else 'a list'} "
-                                  f"({type(c[key]).__name__})")
+        check_config(path, i, c)
     if len({c["name"] for c in configs}) != len(configs):
         raise ReportError(f"{path}: configurations: a name is used twice")
-    return data
+
+
+def check_config(path: Path, i: int, c: dict[str, Any]) -> None:
+    for key, kinds in (("params", dict), ("overrides", list), ("scenario", dict)):
+        if c.get(key) is not None and not isinstance(c[key], kinds):
+            raise ReportError(f"{path}: configurations.{i}.{key}: not "
+                              f"{'an object' if kinds is dict else 'a list'} "
+                              f"({type(c[key]).__name__})")
 
 
 def _config(c: dict[str, Any]) -> Config:
@@ -272,12 +282,6 @@ def config_of(name: str, scenario: dict[str, Any], source: str = "",
     start = float(start) if isinstance(start, int | float) else 0.0
     names = {str(i["id"]): str(i.get("name") or i["id"])
              for i in (*items("clusters"), *items("buyers"))}
-    entry = {str(i["id"]): float(i["active_from_year"]) for i in items("clusters")
-             if isinstance(i.get("active_from_year"), int | float)}
-    for shock in scenario.get("shocks") or []:  # an entrant sells from its shock's year
-        if (isinstance(shock, dict) and shock.get("kind") == "entrant"
-                and isinstance(shock.get("year"), int | float)):
-            entry.setdefault(str(shock.get("cluster")), float(shock["year"]))
     if horizon is None:
         horizon = sim.get("horizon_years")
     return Config(
@@ -286,7 +290,22 @@ def config_of(name: str, scenario: dict[str, Any], source: str = "",
         horizon_years=horizon if isinstance(horizon, int | float) else None,
         clusters=[str(i["id"]) for i in items("clusters")],
         buyers=[str(i["id"]) for i in items("buyers")],
-        scenario=scenario, names=names, entry_years=entry)
+        scenario=scenario, names=names, entry_years=entry_years(scenario))
+
+
+def entry_years(scenario: dict[str, Any]) -> dict[str, float]:
+    """Cluster id -> the year it enters the chain: `active_from_year`, else the year of
+    its entrant shock (H&S 4.2: the Chinese producers from 1991)."""
+    clusters = scenario.get("clusters") if isinstance(scenario.get("clusters"), list) else []
+    entry = {str(c["id"]): float(c["active_from_year"]) for c in clusters
+             if isinstance(c, dict) and "id" in c
+             and isinstance(c.get("active_from_year"), int | float)}
+    shocks = scenario.get("shocks") if isinstance(scenario.get("shocks"), list) else []
+    for shock in shocks:
+        if (isinstance(shock, dict) and shock.get("kind") == "entrant"
+                and isinstance(shock.get("year"), int | float)):
+            entry.setdefault(str(shock.get("cluster")), float(shock["year"]))
+    return entry
 
 
 def _reason(exc: BaseException) -> str:

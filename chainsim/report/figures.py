@@ -617,27 +617,30 @@ def sweep_figure(out: Output) -> list[Chart | Skipped]:
     fig = Panels(len(panels), cols, [esc(lab.label(m, names)) for m, _ in panels])
     col, value = colours(out.names), {c.name: c.params for c in out.configs}
     for i, (metric, param) in enumerate(panels):
-        k = lab.scale(metric)
         for row in summary[summary["metric"] == metric].itertuples(index=False):
-            x = value.get(row.config, {}).get(param)
-            x = x if isinstance(x, int | float) and not isinstance(x, bool) else esc(x)
-            trace = {"type": "scatter", "x": [x], "y": values([row.mean], k),
-                     "mode": "markers", "name": label(out, str(row.config)),
-                     "legendgroup": str(row.config), "showlegend": i == 0,
-                     "marker": {"color": col.get(row.config, "#333"), "size": 8},
-                     "hovertemplate": f"{label(out, str(row.config))}<br>%{{y:.4g}}"
-                                      "<extra></extra>"}
-            if pd.notna(row.ci_low) and pd.notna(row.ci_high):
-                trace["error_y"] = {"type": "data", "symmetric": False,
-                                    "array": [(row.ci_high - row.mean) * k],
-                                    "arrayminus": [(row.mean - row.ci_low) * k]}
-            fig.add(i, trace)
+            fig.add(i, _sweep_point(out, row, value.get(row.config, {}).get(param),
+                                    lab.scale(metric), col.get(row.config, "#333"), i == 0))
         fig.axis(i, "x").update(title={"text": esc(param)})
         fig.axis(i).update(title={"text": lab.unit(metric)})
     caption = (f"Each point of the design: the mean over its replications with its "
                f"{out.confidence:.0%} confidence interval, against each swept parameter; "
                "shares in %. Colours are those of the time series.")
     return [Chart("sweep", title, caption, fig.figure(title, 280 * fig.rows + 90))]
+
+
+def _sweep_point(out: Output, row, x, k: float, colour: str, show: bool) -> dict[str, Any]:
+    """One design point's mean and CI of a metric at parameter value x."""
+    x = x if isinstance(x, int | float) and not isinstance(x, bool) else esc(x)
+    name = label(out, str(row.config))
+    trace = {"type": "scatter", "x": [x], "y": values([row.mean], k), "mode": "markers",
+             "name": name, "legendgroup": str(row.config), "showlegend": show,
+             "marker": {"color": colour, "size": 8},
+             "hovertemplate": f"{name}<br>%{{y:.4g}}<extra></extra>"}
+    if pd.notna(row.ci_low) and pd.notna(row.ci_high):
+        trace["error_y"] = {"type": "data", "symmetric": False,
+                            "array": [(row.ci_high - row.mean) * k],
+                            "arrayminus": [(row.mean - row.ci_low) * k]}
+    return trace
 
 
 def all_figures(out: Output) -> list[Chart | Skipped]:
