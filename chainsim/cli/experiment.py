@@ -79,11 +79,16 @@ def execution_problems(replications: int | None, workers: int | None, executor_k
         problems.append(f"--scheduler {scheduler}: needs --executor dask")
     if scheduler is not None and not scheduler.strip():
         problems.append("--scheduler: empty address")
+    return problems + out_problems(resume, out_dir)
+
+
+def out_problems(resume: bool, out_dir: str | None) -> list[str]:
+    """`--out ''` (it was silently ignored) and `--resume` without `--out`."""
     if out_dir is not None and not out_dir.strip():
-        problems.append("--out: empty path; give a directory")
-    elif resume and not out_dir:
-        problems.append("--resume: needs --out DIR (the directory to resume)")
-    return problems
+        return ["--out: empty path; give a directory"]
+    if resume and not out_dir:
+        return ["--resume: needs --out DIR (the directory to resume)"]
+    return []
 
 
 def execution(executor_kind: str, workers: int | None, scheduler: str | None,
