@@ -67,6 +67,9 @@ def fair_periods(fairs: pd.DataFrame, times: np.ndarray) -> pd.Series:
     return pd.Series(idx, index=fairs.index, dtype="int64")
 
 
+KEY = ["period", "cluster_index"]
+
+
 def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
                    start_year: float = 0.0) -> pd.DataFrame:
     """One row per period and cluster: flows, prices, lead-firm capabilities, rung shares,
@@ -75,72 +78,82 @@ def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
     if not len(periods):  # a run shorter than one period records nothing
         return _empty(["period", "time", "year", "cluster", *CLUSTER_SERIES])
     out = _frame(periods, times, clusters, "cluster", start_year)
-    key = ["period", "cluster_index"]
     flows = tables["clusters"].rename(columns={"cluster": "cluster_index"})
-    out = out.merge(flows[[*key, "units", "value", "retail_value"]], on=key, how="left")
+    out = out.merge(flows[[*KEY, "units", "value", "retail_value"]], on=KEY, how="left")
     out["unit_value"] = _ratio(out["value"], out["units"])
     out["retail_share"] = _ratio(out["value"], out["retail_value"])
     out = out.drop(columns="retail_value")
-
     links = tables["links"]
     index = m.price_index(links).rename(columns={"cluster": "cluster_index"})
-    out = out.merge(index.astype({"period": "int64", "cluster_index": "int64"}), on=key,
+    out = out.merge(index.astype({"period": "int64", "cluster_index": "int64"}), on=KEY,
                     how="left")
-
-    firms = tables["firms"]
-    leads = firms[firms["lead"]] if not firms.empty else firms
-    if not leads.empty:
-        caps = leads.groupby(["period", "cluster"])[list(m.CAPABILITIES)].mean()
-        caps = caps.astype(float).reset_index().rename(columns={"cluster": "cluster_index"})
-        out = out.merge(caps, on=key, how="left")
-        rungs = pd.crosstab([leads["period"], leads["cluster"]], leads["rung"],
-                            normalize="index")
-        rungs = rungs.reindex(columns=range(len(m.RUNGS)), fill_value=0.0)
-        rungs.columns = list(m.RUNGS)
-        rungs.index.names = key
-        out = out.merge(rungs.reset_index(), on=key, how="left")
-    else:
-        for col in (*m.CAPABILITIES, *m.RUNGS):
-            out[col] = np.nan
-
-    active = links[links["active"]] if not links.empty else links
-    if not active.empty:
-        mix = pd.crosstab([active["period"], active["cluster"]], active["governance"],
-                          normalize="index")
-        mix = mix.reindex(columns=list(m.GOVERNANCE), fill_value=0.0)
-        mix.index.names = key
-        out = out.merge(mix.reset_index(), on=key, how="left")
-    else:
-        for col in m.GOVERNANCE:
-            out[col] = np.nan
-
-    fairs = tables["fairs"]
-    if not fairs.empty and len(times):
-        held = fairs.assign(period=fair_periods(fairs, times))
-        held = held[held["period"] >= 0]
-        mine = held.groupby(["period", "cluster"])["exhibitors"].sum()
-        totals = held.drop_duplicates(["time", "fair"]).groupby("period")["total"].sum()
-        ex = mine.rename("exhibitors").reset_index().rename(columns={"cluster": "cluster_index"})
-        ex = ex.astype({"period": "int64", "cluster_index": "int64"})
-        out = out.merge(ex, on=key, how="left")
-        out["exhibitors"] = out["exhibitors"].astype(float)
-        out["fair_share"] = _ratio(out["exhibitors"],
-                                   out["period"].map(totals).astype(float))
-    else:
-        out["exhibitors"] = np.nan
-        out["fair_share"] = np.nan
-
-    sold = links[links["units"] > 0] if not links.empty else links
-    if not sold.empty:
-        per = sold.groupby(["period", "cluster", "buyer"])["units"].sum()
-        main = per.groupby(level=[0, 1]).max() / per.groupby(level=[0, 1]).sum()
-        main.index.names = key
-        out = out.merge(main.rename("main_buyer_share").reset_index(), on=key, how="left")
-    else:
-        out["main_buyer_share"] = np.nan
-
+    out = _with_lead_capabilities(out, tables["firms"])
+    out = _with_governance_mix(out, links)
+    out = _with_exhibitors(out, tables["fairs"], times)
+    out = _with_main_buyer_share(out, links)
     cols = ["period", "time", "year", "cluster", *CLUSTER_SERIES]
     return out[cols].astype({c: float for c in CLUSTER_SERIES}).reset_index(drop=True)
+
+
+def _with_lead_capabilities(out: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
+    """Lead firms' mean capabilities and their shares on each rung."""
+    leads = firms[firms["lead"]] if not firms.empty else firms
+    if leads.empty:
+        for col in (*m.CAPABILITIES, *m.RUNGS):
+            out[col] = np.nan
+        return out
+    caps = leads.groupby(["period", "cluster"])[list(m.CAPABILITIES)].mean()
+    caps = caps.astype(float).reset_index().rename(columns={"cluster": "cluster_index"})
+    out = out.merge(caps, on=KEY, how="left")
+    rungs = pd.crosstab([leads["period"], leads["cluster"]], leads["rung"], normalize="index")
+    rungs = rungs.reindex(columns=range(len(m.RUNGS)), fill_value=0.0)
+    rungs.columns = list(m.RUNGS)
+    rungs.index.names = KEY
+    return out.merge(rungs.reset_index(), on=KEY, how="left")
+
+
+def _with_governance_mix(out: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Shares of the cluster's active links under each governance type."""
+    active = links[links["active"]] if not links.empty else links
+    if active.empty:
+        for col in m.GOVERNANCE:
+            out[col] = np.nan
+        return out
+    mix = pd.crosstab([active["period"], active["cluster"]], active["governance"],
+                      normalize="index")
+    mix = mix.reindex(columns=list(m.GOVERNANCE), fill_value=0.0)
+    mix.index.names = KEY
+    return out.merge(mix.reset_index(), on=KEY, how="left")
+
+
+def _with_exhibitors(out: pd.DataFrame, fairs: pd.DataFrame, times) -> pd.DataFrame:
+    """The cluster's exhibitors at the period's fairs, and their share of all exhibitors."""
+    if fairs.empty or not len(times):
+        out["exhibitors"] = np.nan
+        out["fair_share"] = np.nan
+        return out
+    held = fairs.assign(period=fair_periods(fairs, times))
+    held = held[held["period"] >= 0]
+    mine = held.groupby(["period", "cluster"])["exhibitors"].sum()
+    totals = held.drop_duplicates(["time", "fair"]).groupby("period")["total"].sum()
+    ex = mine.rename("exhibitors").reset_index().rename(columns={"cluster": "cluster_index"})
+    ex = ex.astype({"period": "int64", "cluster_index": "int64"})
+    out = out.merge(ex, on=KEY, how="left")
+    out["exhibitors"] = out["exhibitors"].astype(float)
+    out["fair_share"] = _ratio(out["exhibitors"], out["period"].map(totals).astype(float))
+    return out
+
+
+def _with_main_buyer_share(out: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """The main buyer's share of the cluster's units sold in the period."""
+    sold = links[links["units"] > 0] if not links.empty else links
+    if sold.empty:
+        out["main_buyer_share"] = np.nan
+        return out
+    per = sold.groupby(["period", "cluster", "buyer"])["units"].sum()
+    main = per.groupby(level=[0, 1]).max() / per.groupby(level=[0, 1]).sum()
+    main.index.names = KEY
+    return out.merge(main.rename("main_buyer_share").reset_index(), on=KEY, how="left")
 
 
 def buyer_series(tables: dict[str, pd.DataFrame], buyers: list[str],
