@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from chainsim.limits import MAX_BUYERS, MAX_MAGNITUDE, MAX_TOTAL_FIRMS
 from chainsim.scenario.model import Buyer, Cluster, Distribution, Fair, Firm, Scenario
 from chainsim.scenario.paths import Loc
+from chainsim.vocabulary import member_ids
 
 Finding = tuple[Loc, str]
 Checker = Callable[[Scenario, "Index"], Iterator[Finding]]
@@ -26,13 +27,6 @@ DISTRIBUTED = ("capacity", "process", "product", "design", "marketing", "strateg
                "cash")  # the firm fields that may be drawn from a distribution
 
 
-def member_ids(group: str, count: int) -> list[str]:
-    """The ids of a group's members, as the engine names them: the group's own id for a
-    group of one, else `id-1`, `id-2`, ... zero-padded to the width of the count."""
-    if count == 1:
-        return [group]
-    width = len(str(count))
-    return [f"{group}-{k + 1:0{width}d}" for k in range(count)]
 
 
 @dataclass

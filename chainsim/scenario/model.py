@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from chainsim.limits import MAX_BUYERS, MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS, MAX_MAGNITUDE
+from chainsim.vocabulary import GovernanceName, Rung
 
 
 def shown_number(value: float) -> str:
@@ -49,9 +50,6 @@ ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 ID_MAX_LENGTH = 64
 Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 
-GovernanceName = Literal["market", "modular", "network", "quasi_hierarchy", "hierarchy"]
-RUNGS = ("assembly", "full_package", "odm", "obm")
-Rung = Literal["assembly", "full_package", "odm", "obm"]
 
 
 SALVAGE = {"salvage": True}  # validation context: keep items whose fields are each valid
@@ -385,4 +383,3 @@ class Scenario(Frozen):
     shocks: tuple[Shock, ...] = ()
 
 
-RUNG_INDEX = {name: i for i, name in enumerate(RUNGS)}

@@ -30,8 +30,7 @@ from chainsim.limits import (
 )
 from chainsim.scenario.checks import Finding, Index
 from chainsim.scenario.model import Scenario
-
-YEAR_DAYS = 360.0  # chainsim.technology.YEAR; not imported, so validation stays engine-free
+from chainsim.vocabulary import YEAR_DAYS
 
 
 def horizon_problem(horizon_years: float, period_days: int) -> str | None:
