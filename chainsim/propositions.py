@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 
 from chainsim.evidence import specs
+from chainsim.experiments import units
 from chainsim.experiments.runner import Configuration, Experiment
 from chainsim.experiments.stats import mean_ci, paired_difference
+from chainsim.vocabulary import GOVERNANCE_TYPES, RUNGS
 
 CORRECTION = "Bonferroni over all checks: CIs at 1 - 0.05/m, p-values times m (capped at 1)"
 
@@ -284,7 +286,8 @@ def evaluate_samples(get: Samples, confidence: float = 0.95,
         for c in p.checks:
             side_a, side_b = c.a or p.a, c.b or p.b
             a, b = get(side_a.name, c.metric_a), get(side_b.name, c.metric_b)
-            d = paired_difference(a, b, confidence, n_comparisons=m)
+            d = paired_difference(a, b, confidence, n_comparisons=m,
+                                  bounds=difference_range(c.metric_a, c.metric_b))
             p_adj = None if d["p_value"] is None else min(1.0, m * d["p_value"])
             rows.append({"proposition": p.number, "claim": p.claim, "passage": p.passage,
                          "label": c.label, "role": c.role, "a": side_a.name, "b": side_b.name,
@@ -320,13 +323,31 @@ def overall(verdicts: set[str]) -> str:
     return "inconclusive" if "disagrees" not in verdicts else "disagrees"
 
 
+def value_range(metric: str) -> tuple[float, float]:
+    """The range a check's metric can take: a headline metric's (experiments/units.py),
+    a share for a fair share or a mean of a share column of the cluster series."""
+    if metric.startswith("fair:"):
+        return 0.0, 1.0
+    if metric.startswith("mean:"):
+        column = metric.split(":", 1)[1].split("@", 1)[0].rsplit(".", 1)[-1]
+        shares = {*GOVERNANCE_TYPES, *RUNGS, "fair_share", "main_buyer_share", "retail_share"}
+        return (0.0, 1.0) if column in shares else units.bounds(column)
+    return units.bounds(metric)
+
+
+def difference_range(metric_a: str, metric_b: str) -> tuple[float, float]:
+    """The range of B - A, so a difference of shares stays in [-1, 1]."""
+    (low_a, high_a), (low_b, high_b) = value_range(metric_a), value_range(metric_b)
+    return low_b - high_a, high_b - low_a
+
+
 def dose_table(p: Proposition, get: Samples, confidence: float = 0.95
                ) -> list[dict[str, Any]]:
     """Mean and CI of each outcome at each level of the cause."""
     if p.dose is None:
         return []
     return [{"level": label, "config": side.name,
-             **{label: mean_ci(get(side.name, o), confidence)
+             **{label: mean_ci(get(side.name, o), confidence, bounds=value_range(o))
                 for label, o in p.dose.outcomes}}
             for label, side in p.dose.levels]
 

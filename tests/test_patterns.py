@@ -192,3 +192,14 @@ def test_markdown_table_has_a_row_per_pattern() -> None:
             check(pattern("bad", 0.25, 0.45), [0.12, 0.13, 0.14])]
     lines = markdown_table(rows).splitlines()
     assert len(lines) == 4 and lines[2].endswith("| pass |") and lines[3].endswith("| fail |")
+
+
+def test_a_share_pattern_keeps_its_interval_inside_zero_to_one() -> None:
+    """Issue 14 item 9: a small share's t interval reached below zero (the Sinos fair
+    share's low end was -7.9e-05); a difference of shares stays in [-1, 1]."""
+    small = check(pattern("small", 0.002, 0.009), [0.0, 0.0, 0.0, 0.004])
+    assert small["ci_low"] == 0.0 < small["mean"] < small["ci_high"]
+    versus = pattern("diff", -1.0, 1.0, versus=True)
+    assert versus.bounds() == (-1.0, 1.0)
+    wide = check(versus, [0.99, -0.99, 0.99, -0.99])
+    assert -1.0 <= wide["ci_low"] and wide["ci_high"] <= 1.0

@@ -120,3 +120,16 @@ def test_low_risk_is_a_tenth_of_each_export_buyers_loss() -> None:
     for o in LOW_RISK:
         key, value = o.split("=")
         assert float(value) == pytest.approx(loss[key.split(".")[1]] / 10), o
+
+
+def test_checks_of_shares_keep_their_intervals_in_range() -> None:
+    """Issue 14 item 9: a share's mean lies in [0, 1] and a difference of shares in
+    [-1, 1], so their intervals are cut there; other metrics are not."""
+    from chainsim.propositions import difference_range, value_range
+
+    assert value_range("fair:sinos@1997-03") == (0.0, 1.0)
+    assert value_range("mean:sinos.quasi_hierarchy@1975-1995") == (0.0, 1.0)
+    assert value_range("cluster.sinos.process_gain") == (-1.0, 1.0)
+    assert difference_range("fair:sinos@1997-03", "fair:italy@1997-03") == (-1.0, 1.0)
+    low, high = value_range("buyers.invested")
+    assert low == -float("inf") and high == float("inf")

@@ -163,6 +163,15 @@ def test_propositions_table(run_dir: Path, tmp_path: Path) -> None:
     assert "Quasi-hierarchy &lt;fast&gt; upgrading" in html  # escaped
     assert '<td class="agrees">agrees</td>' in html
     assert "[0.1, 0.3]" in html
+    assert "p (Holm)" in html  # an older run's adjusted p
+    # chainsim propositions now writes Bonferroni-adjusted p values (issue 14 item 10).
+    bonferroni = {**check, "p_adjusted": 0.19}
+    del bonferroni["p_holm"]
+    (copy / "summary.json").write_text(json.dumps({"confidence": 0.95, "propositions": [
+        {"proposition": 1, "claim": "c", "passage": "H&S 4.2", "a": "run", "b": "run",
+         "verdict": "agrees", "checks": [bonferroni]}]}))
+    html = render(load_output(copy), [])
+    assert "p (Bonferroni)" in html and ">0.190<" in html
 
 
 def test_band_matches_mean_ci() -> None:

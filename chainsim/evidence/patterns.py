@@ -57,6 +57,11 @@ class Case:
         return end
 
 
+# Pattern metrics whose value is a share (chainsim/evidence/metrics.py).
+SHARE_METRICS = frozenset({"buyer_output_share", "buyer_share_of_its_firms", "failure_share",
+                           "fair_share", "governance_share", "rung_share"})
+
+
 @dataclass(frozen=True)
 class Pattern:
     id: str
@@ -75,6 +80,13 @@ class Pattern:
 
     def cases(self) -> tuple[Case, ...]:
         return (self.main,) if self.versus is None else (self.main, self.versus)
+
+    def bounds(self) -> tuple[float, float]:
+        """The range the pattern's value can take: a share lies in [0, 1], a difference of
+        shares in [-1, 1]; other metrics are unbounded. CIs are kept inside it."""
+        if self.main.term.metric not in SHARE_METRICS:
+            return -math.inf, math.inf
+        return (0.0, 1.0) if self.versus is None else (-1.0, 1.0)
 
     def band(self) -> str:
         low = "-inf" if self.low is None else f"{self.low:g}"
@@ -247,7 +259,7 @@ def check(pattern: Pattern, values: Sequence[float], confidence: float = 0.95
           ) -> dict[str, Any]:
     """Pass when the mean over replications lies strictly inside the band; fail
     otherwise, and when no replication gives a value."""
-    ci = mean_ci(values, confidence)
+    ci = mean_ci(values, confidence, bounds=pattern.bounds())
     mean = ci["mean"]
     inside = (mean is not None and math.isfinite(mean)
               and (pattern.low is None or mean > pattern.low)

@@ -280,26 +280,35 @@ def propositions_section(out: Output) -> str:
                      f"[{escape(verdict)}]</span></h3><p class=sub>A = "
                      f"{escape(str(p.get('a', '')))}, B = {escape(str(p.get('b', '')))}; "
                      f"{escape(str(p.get('passage', '')))}</p>")
-        rows = []
-        for c in p.get("checks") or []:
-            ma, mb = c.get("metric_a", ""), c.get("metric_b", "")
-            metric = (lab.label(str(mb)) if ma == mb
-                      else f"{lab.label(str(ma))} vs {lab.label(str(mb))}")
-            pair = (f" ({escape(str(c.get('a')))} vs {escape(str(c.get('b')))})"
-                    if c.get("a") != p.get("a") or c.get("b") != p.get("b") else "")
-            v = str(c.get("verdict", ""))
-            rows.append(
-                f'<tr><td title="{escape(str(mb))}">{escape(metric)}{pair}</td>'
-                f'<td class="n">{lab.show(str(ma), c.get("mean_a"))}</td>'
-                f'<td class="n">{lab.show(str(mb), c.get("mean_b"))}</td>'
-                f'{ci_cell(c.get("mean"), c.get("ci_low"), c.get("ci_high"), str(mb))}'
-                f'<td class="n">{"+" if (c.get("expected_sign") or 0) > 0 else "-"}</td>'
-                f'<td class="n">{_p(c.get("p_holm", c.get("p_value")))}</td>'
-                f'<td class="{_cls(v)}">{escape(v)}</td></tr>')
+        rows, adjusted = _check_rows(p)
         parts.append(table(["metric", "A", "B", f"B - A [{level} CI]", "paper's sign",
-                            "p (Holm)", "verdict"], rows))
+                            "p (Bonferroni)" if adjusted else "p (Holm)", "verdict"], rows))
     return "".join(parts)
 
+
+
+def _check_rows(p: dict) -> tuple[list[str], bool]:
+    """A proposition's checks as table rows, and whether their p values are Bonferroni's
+    (newer runs) rather than Holm's."""
+    rows = []
+    checks = [c for c in p.get("checks") or [] if isinstance(c, dict)]
+    adjusted = any("p_adjusted" in c for c in checks)  # Bonferroni; older runs: Holm
+    for c in checks:
+        ma, mb = c.get("metric_a", ""), c.get("metric_b", "")
+        metric = (lab.label(str(mb)) if ma == mb
+                  else f"{lab.label(str(ma))} vs {lab.label(str(mb))}")
+        pair = (f" ({escape(str(c.get('a')))} vs {escape(str(c.get('b')))})"
+                if c.get("a") != p.get("a") or c.get("b") != p.get("b") else "")
+        v = str(c.get("verdict", ""))
+        rows.append(
+            f'<tr><td title="{escape(str(mb))}">{escape(metric)}{pair}</td>'
+            f'<td class="n">{lab.show(str(ma), c.get("mean_a"))}</td>'
+            f'<td class="n">{lab.show(str(mb), c.get("mean_b"))}</td>'
+            f'{ci_cell(c.get("mean"), c.get("ci_low"), c.get("ci_high"), str(mb))}'
+            f'<td class="n">{"+" if (c.get("expected_sign") or 0) > 0 else "-"}</td>'
+            f'<td class="n">{_p(c.get("p_adjusted", c.get("p_holm", c.get("p_value"))))}</td>'
+            f'<td class="{_cls(v)}">{escape(v)}</td></tr>')
+    return rows, adjusted
 
 def _cls(verdict: str) -> str:
     """The CSS class of a verdict: its first word ('agrees (n too small ...)' -> agrees)."""
