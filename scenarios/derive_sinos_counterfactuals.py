@@ -109,6 +109,7 @@ def derive(text: str) -> dict[str, str]:
         if is_initial_buyer(b) and get(b, "product_definition") in ("buyer", "joint", None):
             b = put(b, "product_definition", '"supplier"',
                     f"{tag}: the buyer buys the suppliers' own collections")
+            b = put(b, "buys_brands", "1.0", f"{tag}: ... under the suppliers' brands")
         if kind(b) == "links" and get(b, "governance") != "market":
             b = put(b, "governance", '"market"', f"{tag}: initial links at arm's length")
         changed.append(b)

@@ -67,7 +67,7 @@ class BuyerAgent:
         self.demand_factor = 1.0
         self.codifiability = spec.codifiability
         self.loss_total = 0.0
-        self.brands = buys_brands(spec)
+        self.brands = spec.buys_brands
         # Requirements move (H&S 3, 4.2): on the lines kept with the incumbents they rise
         # with non-price competition and jump when competition arrives; the standard line,
         # on which the buyer buys from sources found by scouting, keeps the product's grade.
@@ -480,10 +480,3 @@ class BuyerAgent:
         self.journal.decided("requirements", self.id, "competition", quality=self.kept[0],
                              process=self.kept[1], old_quality=old[0], old_process=old[1])
 
-
-def buys_brands(spec: Buyer) -> float:
-    """The share of its purchases a buyer resells under its suppliers' brands: a fact of
-    its business (an own-label retailer, a brand owner: none; an importer of collections)."""
-    if spec.buys_brands is not None:
-        return spec.buys_brands
-    return 1.0 if spec.product_definition == "supplier" else 0.0

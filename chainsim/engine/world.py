@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import simpy
 
-from chainsim.agents.buyers import BuyerAgent, buys_brands
+from chainsim.agents.buyers import BuyerAgent
 from chainsim.agents.clusters import ClusterAgent
 from chainsim.agents.fairs import FairAgent
 from chainsim.agents.firms import FirmTable, expand_firms, spoke_map
@@ -63,7 +63,7 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
     env = simpy.Environment()
     members, buyer_groups = buyer_members(s)
     journal = Journal(env, firms, [m.id for m in members], len(s.clusters))
-    links = Links(len(firms), len(members), [buys_brands(m) for m in members])
+    links = Links(len(firms), len(members), [m.buys_brands for m in members])
     rules = SimpleNamespace(**{field: RULES[field][name] for field, name in s.rules})
     common = {"env": env, "scenario": s, "rules": rules, "streams": streams, "firms": firms,
               "links": links, "journal": journal}

@@ -38,10 +38,10 @@ class Point:
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
 
-def split_top_level(text: str, sep: str = ",") -> list[str]:
-    """Split on `sep` outside brackets, braces and quotes, so TOML arrays, inline tables
-    and quoted strings stay whole: `a=[1,2],b="x,y"` -> ['a=[1,2]', 'b="x,y"']."""
-    parts, depth, quote, start = [], 0, "", 0
+def _top_level(text: str, sep: str) -> tuple[list[int], int, str]:
+    """Scan `text` once: the positions of `sep` outside brackets, braces and quotes, and
+    the bracket depth and open quote left at its end."""
+    cuts, depth, quote = [], 0, ""
     for i, ch in enumerate(text):
         if quote:
             if ch == quote and text[i - 1] != "\\":
@@ -53,26 +53,22 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
         elif ch in "]}":
             depth -= 1
         elif ch == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
+            cuts.append(i)
+    return cuts, depth, quote
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split on `sep` outside brackets, braces and quotes, so TOML arrays, inline tables
+    and quoted strings stay whole: `a=[1,2],b="x,y"` -> ['a=[1,2]', 'b="x,y"']."""
+    cuts, _, _ = _top_level(text, sep)
+    bounds = [-1, *cuts, len(text)]
+    return [text[a + 1:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def unbalanced(text: str) -> str | None:
     """What is left open in `text` (a quote, bracket or brace), or None: an unclosed
     quote would otherwise swallow the separators after it into one value."""
-    depth, quote = 0, ""
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote and text[i - 1] != "\\":
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
+    _, depth, quote = _top_level(text, ",")
     if quote:
         return f"unclosed quote {quote}"
     return None if depth == 0 else "unbalanced brackets or braces"

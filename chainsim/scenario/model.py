@@ -310,9 +310,8 @@ class Buyer(Frozen):
     transaction_complexity: Fraction = 0.7
     codifiability: Fraction = 0.4
     encroachment_sensitivity: Fraction = 0.8
-    buys_brands: Fraction | None = Field(
-        default=None, description="share resold under suppliers' brands (default: 1 where "
-        "the supplier defines the product, else 0)")
+    buys_brands: Fraction = Field(
+        default=0.0, description="share of its purchases resold under suppliers' brands")
     requirement_drift: Fraction = Field(
         default=0.02, description="yearly share of the distance to the ceiling closed")
     requirement_ceiling: Fraction = 0.9
