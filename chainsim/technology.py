@@ -50,10 +50,20 @@ def shortfall_probabilities(product: float, requirements: np.ndarray,
     return np.minimum(1.0, tech.quality_sensitivity * np.maximum(0.0, requirements - product))
 
 
+def process_shortfall_probability(process: float, requirement: float,
+                                  tech: Technology) -> float:
+    """Chance an order fails because the supplier's process falls short of the buyer's
+    process requirement: delivered late, in the wrong batch or not at the speed asked
+    (H&S 3: "response time and reliability of delivery"; 4.2: "reducing batch size and
+    increasing speed")."""
+    return min(1.0, tech.process_sensitivity * max(0.0, requirement - process))
+
+
 def failure_probability(
     process: float, product: float, requirement: float, detection: float, tech: Technology
 ) -> float:
-    """Chance a shipped order fails the buyer's inspection."""
+    """Chance a shipped order fails the buyer's inspection on defects that escape the lead
+    firm's inspection or a product short of the quality required."""
     escaped = defect_probability(process, tech) * (1.0 - detection)
     return 1.0 - (1.0 - escaped) * (1.0 - shortfall_probability(product, requirement, tech))
 

@@ -175,8 +175,6 @@ def _governance_effects() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({
         "monitoring": floats(0.0, 1.0), "investment": floats(0.0, 1.0),
         "failure_prevention": floats(0.0, 1.0), "share_flexibility": floats(0.0, 1.0),
-        "teaches": st.lists(st.sampled_from(("process", "product", "design", "marketing")),
-                            max_size=4, unique=True),
     })
 
 

@@ -56,7 +56,7 @@ def test_quasi_hierarchical_buyer_teaches_process_and_product_not_design():
 # --- governance moves toward market as competence rises (H&S 3) -----------------------
 
 def governance_path(absorption: float):
-    s = scenario({"simulation.horizon_years": 10, "links.0.governance": "quasi_hierarchy",
+    s = scenario({"simulation.horizon_years": 14, "links.0.governance": "quasi_hierarchy",
                   "clusters.0.firms.0.process": 0.2, "clusters.0.firms.0.product": 0.2,
                   "clusters.0.firms.1.process": 0.6, "buyers.0.quality_requirement": 0.5,
                   "buyers.0.process_requirement": 0.5, "buyers.0.order_size": 200.0,

@@ -24,7 +24,9 @@ from chainsim.rules.encroachment import EncroachmentView, reaction_probability
 from chainsim.rules.governance import LinkView, with_hysteresis
 from chainsim.rules.sourcing import Candidate
 from chainsim.rules.stake import depreciate
-from chainsim.technology import DESIGN, PROCESS, PRODUCT, YEAR
+from chainsim.rules.teaching import TeachingPlan, TeachingView
+from chainsim.rules.teaching import by_governance as teach
+from chainsim.technology import CAPABILITIES, DESIGN, PROCESS, PRODUCT, YEAR
 
 if TYPE_CHECKING:
     from types import SimpleNamespace
@@ -40,11 +42,11 @@ if TYPE_CHECKING:
     from chainsim.randomness import Streams
     from chainsim.scenario.model import Buyer, Scenario
 
-TEACH_TARGET_MARGIN = 0.2
+CAPABILITY_INDEX = {name: k for k, name in enumerate(CAPABILITIES)}
+NO_TEACHING = TeachingPlan(0.0, {})
 # How strongly the buyer's target shares favour the cheapest effective cost: a supplier
 # whose price-plus-expected-failure cost is 10% above the best gets e^-2 of its weight.
 REALLOCATION_SPREAD = 0.05
-DESIGN_TARGET = 0.8
 
 
 class BuyerAgent:
@@ -122,12 +124,14 @@ class BuyerAgent:
             receive(link, qty / n, price, lead_time, n)
 
     def _govern(self, year_fraction: float) -> None:
-        """Pay for monitoring and invest in suppliers as each link's governance requires.
+        """Pay for monitoring and teach suppliers as each link's governance now requires.
 
-        The buyer teaches what it needs from the supplier (H&S 2.2, 4.2): process and
-        product up to its requirements; design only where it defines the product jointly.
+        What is taught and how hard is the teaching rule's (rules/teaching.py, H&S 2.2,
+        3, 4.2): production up to the buyer's current requirements wherever the
+        governance invests, design too in a network, more money when the gap is large.
         """
         spec, f, paid = self.spec, self.firms, self.journal.paid
+        tech = self.tech
         for link in self.links:
             if not link.active:
                 continue
@@ -135,34 +139,27 @@ class BuyerAgent:
             if effects.monitoring > 0.0:
                 paid("monitoring", self.account, WORLD,
                      effects.monitoring * spec.monitoring_cost * year_fraction)
-            gaps = (self._gaps(link, effects.teaches)
-                    if effects.investment > 0.0 and effects.teaches else {})
-            money = (spec.capability_investment * effects.investment * year_fraction
-                     if gaps else 0.0)
+            plan = (teach(self._teaching_view(link, effects.investment, year_fraction))
+                    if effects.investment > 0.0 else NO_TEACHING)
             # What the buyer taught fades from its stake as it diffuses (H&S 4.1, 4.4).
-            link.stake = depreciate(link.stake, money, year_fraction,
-                                    self.tech.stake_depreciation).stake
-            if not gaps:
+            link.stake = depreciate(link.stake, plan.money, year_fraction,
+                                    tech.stake_depreciation).stake
+            if plan.money <= 0.0:
                 continue
-            paid("buyer_investment", self.account, WORLD, money)
-            link.sunk += money
-            closed = 1.0 - math.exp(-self.tech.absorption * money)
-            for k, gap in gaps.items():
-                f.caps[link.firm, k] = min(1.0, f.caps[link.firm, k] + closed * gap)
+            paid("buyer_investment", self.account, WORLD, plan.money)
+            link.sunk += plan.money
+            i = link.firm
+            for name, gain in plan.gains.items():
+                k = CAPABILITY_INDEX[name]
+                f.caps[i, k] = min(1.0, f.caps[i, k] + gain)
 
-    def _gaps(self, link: Link, teaches: tuple[str, ...]) -> dict[int, float]:
-        """What the buyer would teach a supplier: its shortfall against the link's current
-        requirements (plus a margin) in each capability the governance teaches."""
+    def _teaching_view(self, link: Link, share: float, year_fraction: float) -> TeachingView:
         caps, i = self.firms.caps, link.firm
         quality, process = self.requirement(link)
-        gaps = {}
-        if "process" in teaches:
-            gaps[PROCESS] = process + TEACH_TARGET_MARGIN - caps[i, PROCESS]
-        if "product" in teaches:
-            gaps[PRODUCT] = quality + TEACH_TARGET_MARGIN - caps[i, PRODUCT]
-        if "design" in teaches:
-            gaps[DESIGN] = DESIGN_TARGET - caps[i, DESIGN]
-        return {k: g for k, g in gaps.items() if g > 0.0}
+        return TeachingView(link.governance, share, self.spec.capability_investment,
+                            year_fraction, quality, process, float(caps[i, PROCESS]),
+                            float(caps[i, PRODUCT]), float(caps[i, DESIGN]),
+                            self.tech.absorption)
 
     # -- inspection on arrival ----------------------------------------------------------
 
@@ -174,8 +171,12 @@ class BuyerAgent:
         if self._inspection is None:
             self._inspection = uniform_draws(self.streams.get(self.id, "inspection"))
         prevented = min(0.95, self.effects[link.governance].failure_prevention)
-        short = tech_fn.shortfall_probability(self.firms.caps.item(i, PRODUCT),
-                                              self.requirement(link)[0], tech)
+        caps = self.firms.caps
+        quality, process = self.requirement(link)
+        # The product short of the quality asked, or the process of the speed and batch.
+        short = 1.0 - ((1.0 - tech_fn.shortfall_probability(caps.item(i, PRODUCT), quality, tech))
+                       * (1.0 - tech_fn.process_shortfall_probability(caps.item(i, PROCESS),
+                                                                      process, tech)))
         # A buyer-defined specification misread, unless tight governance averts it.
         short = req_fn.failure_with_specification(short, self.specification_risk(i), prevented)
         lateness = self.env.now - order.due
@@ -218,7 +219,7 @@ class BuyerAgent:
                 self._adopt(decision.firm, decision.observed_cost)
             scouted = None if decision.firm is None else (
                 decision.observed_cost,
-                self.lead_firms.failure_probability(decision.firm, self.standard[0]))
+                self.lead_firms.failure_probability(decision.firm, self.standard))
             self._renegotiate(rule, scouted)
 
     def reference_price(self) -> float:
@@ -247,7 +248,7 @@ class BuyerAgent:
         n = self.spec.scouting.candidates
         if n < len(pool):
             pool = sorted(rng.choice(pool, size=n, replace=False).tolist())
-        req = self.standard[0]
+        req = self.standard
         return [Candidate(i, self.landed_cost(i), self.lead_firms.failure_probability(i, req))
                 for i in pool]
 
@@ -273,8 +274,8 @@ class BuyerAgent:
     def estimated_failure(self, link: Link, standard: bool = False) -> float:
         """The buyer's estimate of a supplier's failure chance at the link's requirements
         (at the standard line's, to compare sources on like terms)."""
-        quality = self.standard[0] if standard else self.requirement(link)[0]
-        return link.failure_record(self.lead_firms.failure_probability(link.firm, quality))
+        required = self.standard if standard else self.requirement(link)
+        return link.failure_record(self.lead_firms.failure_probability(link.firm, required))
 
     def _best_alternative(self, scouted: tuple[float, float] | None) -> tuple[float, float]:
         """The cheapest source outside the incumbents, failures priced in: a candidate just
@@ -349,7 +350,7 @@ class BuyerAgent:
         """The buyer's rule weighs its risk from this supplier (H&S 3, Table 4)."""
         spec, f = self.spec, self.firms
         i = link.firm
-        prior = self.lead_firms.failure_probability(i, self.requirement(link)[0])
+        prior = self.lead_firms.failure_probability(i, self.requirement(link))
         # Left to itself the supplier also misreads some of a buyer-defined specification
         # (H&S 3: "the buyer has to inform the supplier of what is required").
         prior = req_fn.failure_with_specification(prior, self.specification_risk(i), 0.0)

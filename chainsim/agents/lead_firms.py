@@ -269,12 +269,16 @@ class LeadFirms:
         share = f.outsourcing[firm]
         return float((1.0 - share) * own + share * f.caps[spokes, PROCESS].mean())
 
-    def failure_probability(self, firm: int, requirement: float) -> float:
-        """The model's chance an order from this firm fails the buyer's inspection."""
+    def failure_probability(self, firm: int, requirement: tuple[float, float]) -> float:
+        """The model's chance an order from this firm fails the buyer's inspection at the
+        buyer's (quality, process) requirement: what it ships, and whether the firm's own
+        organisation of production delivers at the speed and batch asked."""
         f = self.firms
-        p = self.chain_process(firm)
-        return tech_fn.failure_probability(p, f.caps[firm, PRODUCT], requirement,
-                                           tech_fn.detection(f.caps[firm, PROCESS]), self.tech)
+        own = float(f.caps[firm, PROCESS])
+        shipped = tech_fn.failure_probability(self.chain_process(firm), f.caps[firm, PRODUCT],
+                                              requirement[0], tech_fn.detection(own), self.tech)
+        late = tech_fn.process_shortfall_probability(own, requirement[1], self.tech)
+        return 1.0 - (1.0 - shipped) * (1.0 - late)
 
 
 def _transit_draws(rng: np.random.Generator) -> Iterator[float]:

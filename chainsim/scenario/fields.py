@@ -56,11 +56,19 @@ def _best_error(errs: list[dict[str, Any]]) -> dict[str, Any]:
     return errs[0]
 
 
+# Keys an older scenario file may still carry, with what replaced them.
+RETIRED = {
+    "teaches": "no longer a setting: what a buyer teaches follows from the link's "
+               "governance now and the buyer's requirements (docs/model.md, teaching)",
+}
+
+
 def _message(err: dict[str, Any]) -> str:
     kind = err["type"]
     given = err.get("input")
     if kind == "extra_forbidden":
-        return "unknown key" + _suggestion(err["loc"])
+        retired = RETIRED.get(str(err["loc"][-1]))
+        return retired if retired else "unknown key" + _suggestion(err["loc"])
     if kind == "missing":
         return "required field is missing"
     if kind in _EXPECTED:

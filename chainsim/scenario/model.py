@@ -127,7 +127,6 @@ class GovernanceEffects(Frozen):
     monitoring: Fraction = Field(description="share of the buyer's monitoring cost paid per link")
     investment: Fraction = Field(description="share of the buyer's capability investment made")
     failure_prevention: Fraction = Field(description="share of supplier failures averted")
-    teaches: tuple[Literal["process", "product", "design", "marketing"], ...] = ()
     share_flexibility: Fraction = Field(description="largest share change per season")
 
 
@@ -142,21 +141,18 @@ class GovernanceTable(Frozen):
         monitoring=0.3,
         investment=0.3,
         failure_prevention=0.4,
-        teaches=("process", "product", "design"),
         share_flexibility=0.2,
     )
     quasi_hierarchy: GovernanceEffects = GovernanceEffects(
         monitoring=1.0,
         investment=1.0,
         failure_prevention=0.6,
-        teaches=("process", "product"),
         share_flexibility=0.1,
     )
     hierarchy: GovernanceEffects = GovernanceEffects(
         monitoring=1.0,
         investment=1.0,
         failure_prevention=0.8,
-        teaches=("process", "product"),
         share_flexibility=0.05,
     )
 
@@ -182,6 +178,9 @@ class Technology(Frozen):
     materials_per_unit: NonNeg = 2.0
     base_defect_rate: Fraction = 0.25
     quality_sensitivity: NonNeg = 2.0
+    process_sensitivity: NonNeg = Field(
+        default=1.0, description="failure chance per unit of process capability below the "
+        "buyer's process requirement (late or wrong-sized deliveries)")
     learning_by_doing: NonNeg = 0.02
     learning_volume: Positive = 50_000.0
     absorption: Positive = Field(default=3e-6, description="gap closed per unit of buyer money")
