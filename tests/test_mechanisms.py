@@ -217,9 +217,9 @@ def test_a_quasi_hierarchical_buyer_with_a_stake_reacts_to_encroachment():
 
 # --- policy network and lead-firm allegiance (H&S 5) ----------------------------------
 
-def policy_run(sensitivity: float):
+def policy_run(sensitivity: float, governance: str = "quasi_hierarchy"):
     s = scenario(with_rival({
-        "simulation.horizon_years": 4, "links.0.governance": "quasi_hierarchy",
+        "simulation.horizon_years": 4, "links.0.governance": governance,
         "buyers.0.encroachment_sensitivity": sensitivity, "buyers.0.review_interval_years": 100,
         "clusters.0.policy_network": {"enabled": True, "proposal_interval_years": 2,
                                       "project_cost": 10_000.0}}))
@@ -232,9 +232,16 @@ def test_lead_firm_tied_to_a_jealous_buyer_refuses_the_project():
 
 
 def test_the_same_firm_backs_it_when_its_buyer_tolerates_repositioning():
-    result = policy_run(0.0)
+    """A buyer at arm's length that would not react pays for the firm's designs, so the
+    project pays (H&S 5: "where producers have more symmetrical network or market-based
+    relationships with their buyers, those buyers are more likely to tolerate new
+    explorations"); the vote weighs the premium where design is paid for
+    (rules/allegiance.margin_weighed), so a quasi-hierarchical buyer, which pays for
+    production only, leaves the project worth less than the firm's share of its cost."""
+    result = policy_run(0.0, "market")
     assert any(v["back"] for v in decisions(result, "vote"))
     assert any(p["funded"] for p in decisions(result, "project"))
+    assert not any(v["back"] for v in decisions(policy_run(0.0), "vote"))
 
 
 # --- shocks -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainsim.journal import WORLD, firm_account
-from chainsim.rules.allegiance import VoteView
+from chainsim.rules.allegiance import VoteView, coalition
 from chainsim.rules.encroachment import SEVERITY, withdrawal_cost
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.rules.ladder import OccupyView, market_reach, occupy_if_it_pays
@@ -356,44 +356,66 @@ class ClusterAgent:
 
     def propose(self) -> bool:
         """Put a project to the lead firms; fund it if backers hold enough of the output
-        (H&S 5: which is stronger, the lead firms' allegiance to the local policy network
-        or to their customers in the global chain?)."""
+        and, where the scenario names influential exporters, enough of theirs (H&S 5:
+        which is stronger, the lead firms' allegiance to the local policy network or to
+        their customers in the global chain? H&S 4.2 and footnote 31: not without the
+        very influential export manufacturers)."""
         policy = self.spec.policy_network
-        voters = self.leads
-        revenue = np.array([self.firms.annual_revenue(int(i)) for i in voters]) + 1e-9
+        voters = self.leads.tolist()
+        revenue = [self.firms.annual_revenue(i) + 1e-9 for i in voters]
         # Backing is weighed by output where lead firms are the gatekeepers (hub-and-spoke,
         # H&S 5); in a cluster of equals each firm counts the same.
-        weight = revenue if self.spec.form == "hub_and_spoke" else np.ones(len(voters))
+        weight = revenue if self.spec.form == "hub_and_spoke" else [1.0] * len(voters)
         contribution = policy.project_cost * (1.0 - policy.public_share) / max(len(voters), 1)
-        backing = 0.0
-        backers = []
-        for i, rev, wt in zip(voters, revenue, weight, strict=True):
-            if self._vote(int(i), float(rev), contribution):
-                backing += wt
-                backers.append(int(i))
-        support = backing / weight.sum()
-        funded = support >= policy.backing_threshold and bool(backers)
-        self.journal.project_put(self.index, self.id, self.scenario.rules.allegiance, support,
-                                 policy.backing_threshold, funded, len(backers), len(voters))
-        if funded:
+        backs = [self._vote(i, rev, contribution) for i, rev in zip(voters, revenue, strict=True)]
+        # The influential exporters are the largest, by capacity (H&S 4.2: the buyers'
+        # volumes "led to the growth of large firms").
+        size = self.firms.capacity[self.leads].tolist()
+        outcome = coalition(backs, weight, size, policy.backing_threshold,
+                            policy.influential_share)
+        backers = [i for i, back in zip(voters, backs, strict=True) if back]
+        self.journal.project_put(self.index, self.id, self.scenario.rules.allegiance,
+                                 outcome.support, policy.backing_threshold, outcome.funded,
+                                 len(backers), len(voters), outcome.influential_support,
+                                 [self.firms.ids[voters[j]] for j in outcome.influential])
+        if outcome.funded:
             self._fund(backers)
-        return funded
+        return outcome.funded
 
     def _vote(self, i: int, revenue: float, contribution: float) -> bool:
-        """A lead firm weighs the project's gain against what its main buyer may withdraw."""
+        """A lead firm weighs the project's gain, where design is paid for, against the
+        margin its buyers would withdraw should it move into design and marketing."""
         policy, tech = self.spec.policy_network, self.tech
-        main, share, _, _ = self.links.sales_profile(i)
+        main, share, design_access, _ = self.links.sales_profile(i)
         reaction = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["obm"])
                     if main is not None else 0.0)
+        rung = int(self.firms.rung[i])
         vote = self.rules.allegiance(VoteView(
             annual_revenue=revenue, main_buyer_share=share,
             reaction_probability=reaction,
             capability_gain=policy.design_gain + policy.marketing_gain,
             value_per_capability=tech.rung_premium[2],
             contribution=contribution,
-            horizon_years=tech.investment_horizon_years))
+            horizon_years=tech.investment_horizon_years,
+            design_access=design_access, prospect=PROSPECT,
+            premium=max(0.0, tech.rung_premium[2] - tech.rung_premium[min(rung, 1)]),
+            withdrawal=self.withdrawal(i, SEVERITY["obm"], share)))
         self.journal.voted(self.index, i, self.scenario.rules.allegiance, share, reaction, vote)
         return vote.back
+
+    def withdrawal(self, i: int, severity: float, share: float) -> float:
+        """The margin firm i expects its buyers (those it did not meet at fairs) to
+        withdraw, for as long as the sales take to replace, should it make a move of this
+        severity (rules/encroachment.withdrawal_cost, summed over its buyers)."""
+        tech, marketing = self.tech, float(self.firms.caps[i, MARKETING])
+        total = 0.0
+        for link in self.links.of_firm[i]:
+            buyer = self.buyers[link.buyer]
+            if link.active and buyer.spec.arrival != "fair":
+                total += withdrawal_cost(buyer.reaction_probability(link, severity),
+                                         link.revenue_last or link.revenue_year,
+                                         tech.supplier_margin, share, marketing)
+        return total
 
     def _fund(self, backers: list[int]) -> None:
         """Backers pay their part; the project runs for its duration, the association runs

@@ -179,9 +179,14 @@ class Journal:
                                   vote.expected_gain, vote.expected_loss))
 
     def project_put(self, cluster: int, cluster_id: str, rule: str, support: float,
-                    threshold: float, funded: bool, backers: int, voters: int) -> None:
+                    threshold: float, funded: bool, backers: int, voters: int,
+                    influential_support: float = float("nan"),
+                    influential: list[str] | None = None) -> None:
+        """A project put to the vote: the support by output, and among the influential
+        exporters (nan and none when the scenario names none)."""
         self.decided("project", cluster_id, rule, support=support, threshold=threshold,
-                     funded=funded, backers=backers)
+                     funded=funded, backers=backers, influential_support=influential_support,
+                     influential=influential or [])
         self.tables.projects.append((self.env.now, cluster, support, funded, backers, voters))
 
     def fair_held(self, fair: str, exhibitors: list[int], total: int) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -118,7 +119,7 @@ class Rules(Frozen):
     investment: str = "expected_return"
     fair_entry: str = "expected_contacts"
     encroachment: str = "dependence_stake"
-    allegiance: str = "expected_loss"
+    allegiance: str = "margin_weighed"
 
 
 class GovernanceEffects(Frozen):
@@ -234,6 +235,15 @@ class Institutions(Frozen):
     collective_stand: Flag = False
 
 
+def _none_word(value: object) -> object:
+    """TOML has no null: the word "none" stands for it."""
+    return None if isinstance(value, str) and value.strip().lower() == "none" else value
+
+
+OptionalShare = Annotated[Annotated[Real, Field(gt=0.0, le=1.0)] | None,
+                          BeforeValidator(_none_word)]
+
+
 class PolicyNetwork(Frozen):
     """Local policy network proposing repositioning projects (H&S 5, Messner 1997)."""
 
@@ -247,6 +257,10 @@ class PolicyNetwork(Frozen):
     design_gain: Fraction = 0.15
     marketing_gain: Fraction = 0.15
     reputation_gain: Fraction = 0.1
+    # H&S 4.2, footnote 31: the largest exporters can block the programme; "none" (or
+    # null from Python) leaves the plain backing threshold.
+    influential_share: OptionalShare = Field(
+        default=0.25, description="share of lead firms, largest first, whose backing is needed")
 
 
 class Cluster(Frozen):

@@ -1,0 +1,95 @@
+"""The crisis response of issue 12 item 3, in tiny simulations: the collective programme
+blocked by the influential exporters (H&S 4.2, footnote 31), investment that answers price
+pressure (H&S 4.2: "The upgrading imperative was clear") and lead firms' co-operation
+with their spokes (H&S 2.1). Each test fails when its mechanism is switched off."""
+
+from __future__ import annotations
+
+import copy
+
+from chainsim.engine.simulation import simulate
+from chainsim.scenario import parse_scenario
+from tests.helpers import TINY
+
+
+def programme_world(influential_share: float | None) -> dict:
+    """Four large lead firms locked into one quasi-hierarchical buyer that would withdraw,
+    eight smaller ones selling at arm's length to buyers that pay for their designs; the
+    policy network proposes once, after three years."""
+    raw = copy.deepcopy(TINY)
+    raw["simulation"].update(horizon_years=3.5, seasons_per_year=2)
+    raw["clusters"][0].update(policy_network={
+        "enabled": True, "proposal_interval_years": 3.0, "project_cost": 200_000.0,
+        "influential_share": influential_share})
+    lead = {"role": "lead", "process": 0.7, "product": 0.7, "design": 0.2,
+            "marketing": 0.1, "cash": 1e6, "outsourcing": 0.0, "spokes_per_order": 0}
+    raw["clusters"][0]["firms"] = [
+        {**lead, "id": "large", "count": 4, "capacity": 400.0},
+        {**lead, "id": "small", "count": 8, "capacity": 150.0}]
+    buyer = {"lead_time_days": 120, "quality_requirement": 0.4, "process_requirement": 0.4,
+             "scouting": {"enabled": False}, "review_interval_years": 100.0}
+    raw["buyers"] = [
+        {**buyer, "id": "main", "demand": 200_000.0, "order_size": 10_000.0,
+         "encroachment_sensitivity": 1.0, "capability_investment": 100_000.0,
+         "quality_requirement": 0.8, "process_requirement": 0.8},
+        {**buyer, "id": "open", "demand": 300_000.0, "order_size": 5_000.0,
+         "encroachment_sensitivity": 0.0, "buys_brands": 1.0}]
+    raw["links"] = [{"buyer": "main", "firms": ["large"], "governance": "quasi_hierarchy"},
+                    {"buyer": "open", "firms": ["small"], "governance": "market"}]
+    return raw
+
+
+def put(influential_share: float | None) -> tuple[dict, list[dict]]:
+    r = simulate(parse_scenario(programme_world(influential_share), "programme"))
+    projects = [d for d in r.decisions if d["decision"] == "project"]
+    votes = [d for d in r.decisions if d["decision"] == "vote"]
+    assert len(projects) == 1
+    return projects[0], votes
+
+
+def test_the_influential_exporters_block_a_programme_a_majority_backs():
+    project, votes = put(0.25)
+    backs = {v["agent"]: v["back"] for v in votes}
+    assert not any(b for a, b in backs.items() if a.startswith("large"))
+    assert all(b for a, b in backs.items() if a.startswith("small"))
+    assert project["support"] >= 0.5 and project["influential_support"] == 0.0
+    assert len(project["influential"]) == 3  # a quarter of twelve, the largest
+    assert all(firm.startswith("large") for firm in project["influential"])
+    assert not project["funded"]
+
+
+def test_without_influential_exporters_the_backing_threshold_decides():
+    project, _ = put(None)
+    assert project["support"] >= 0.5 and project["funded"]
+
+
+# --- the rules on their own -----------------------------------------------------------
+
+
+def test_coalition_needs_the_influential_exporters_unless_none_are_named():
+    from chainsim.rules.allegiance import coalition
+
+    # eight large firms against, sixteen smaller ones for: a majority of output backs
+    # the project, not the influential exporters (H&S 4.2)
+    sizes = [3.0] * 8 + [1.8] * 16
+    backs = [False] * 8 + [True] * 16
+    weights = [1.0] * 8 + [1.0] * 16
+    blocked = coalition(backs, weights, sizes, 0.5, 0.25)
+    assert blocked.support > 0.5 and blocked.influential_support == 0.0
+    assert not blocked.funded and blocked.influential == tuple(range(6))
+    assert coalition(backs, weights, sizes, 0.5, None).funded
+    assert coalition([True] * 24, weights, sizes, 0.5, 0.25).funded
+    assert not coalition([], [], [], 0.5).funded
+
+
+def test_the_vote_weighs_the_premium_where_design_is_paid_against_the_withdrawal():
+    from chainsim.rules.allegiance import VoteView, margin_weighed
+
+    locked = VoteView(annual_revenue=1e7, main_buyer_share=1.0, reaction_probability=0.5,
+                      capability_gain=0.3, value_per_capability=0.25, contribution=40_000.0,
+                      horizon_years=5.0, design_access=0.0, prospect=0.15, premium=0.2,
+                      withdrawal=1_000_000.0)
+    assert not margin_weighed(locked).back
+    free = VoteView(**{**{f: getattr(locked, f) for f in locked.__slots__},
+                       "design_access": 0.6, "withdrawal": 50_000.0})
+    assert margin_weighed(free).back
