@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pytest
 
 from chainsim.engine.simulation import simulate
 from chainsim.scenario import parse_scenario
@@ -121,5 +122,7 @@ def test_competition_raises_what_the_buyer_asks_of_its_incumbents():
     assert added and len(jumps) == 1
     assert jumps[0]["time"] == added[0]["time"]
     assert jumps[0]["quality"] > jumps[0]["old_quality"]
+    # ... and faster, smaller batches: lead time and order size fall by a quarter.
+    assert jumps[0]["pace"] == pytest.approx(0.75 * jumps[0]["old_pace"])
     off = simulate(parse_scenario(entrant_world(False), "entrant"))
     assert not [d for d in off.decisions if d["decision"] == "requirements"]

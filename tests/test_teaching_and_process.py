@@ -74,3 +74,25 @@ def test_a_process_short_of_the_buyers_requirement_fails_orders():
     wrong-sized deliveries, H&S 3); with the sensitivity off almost none fail."""
     assert failure_rate(0.0) < 0.05
     assert 0.3 < failure_rate(1.0) < 0.7
+
+
+def orders_per_year(pace_drift: float, years: int = 8) -> tuple[float, float]:
+    s = scenario({"simulation.horizon_years": years, "buyers.0.demand": 10_000.0,
+                  "buyers.0.order_size": 1_000.0, "buyers.0.lead_time_days": 200,
+                  "buyers.0.pace_drift": pace_drift, "buyers.0.review_interval_years": 1,
+                  "clusters.0.firms.0.capacity": 1_000.0})
+    b = simulate(s).tables["buyers"]
+    done = b["delivered"] + b["failed"]
+    year = (b["time"] // 360).astype(int)
+    per_year = done.groupby(year).sum()
+    return float(per_year.iloc[1]), float(per_year.iloc[-2])
+
+
+def test_kept_lines_ask_for_smaller_batches_over_time():
+    """The batch a buyer orders from the suppliers it keeps shrinks (H&S 4.2: 'reducing
+    batch size and increasing speed'): the same demand comes in more orders; with no pace
+    drift the count stays."""
+    early, late = orders_per_year(0.08)
+    assert late >= early * 1.3
+    early, late = orders_per_year(0.0)
+    assert late == early

@@ -47,6 +47,9 @@ NO_TEACHING = TeachingPlan(0.0, {})
 # How strongly the buyer's target shares favour the cheapest effective cost: a supplier
 # whose price-plus-expected-failure cost is 10% above the best gets e^-2 of its weight.
 REALLOCATION_SPREAD = 0.05
+# Kept lines' lead time and order size shrink at most to half the file's (a choice: a
+# season's collection still needs some weeks and some volume per style).
+PACE_FLOOR = 0.5
 
 
 class BuyerAgent:
@@ -75,6 +78,9 @@ class BuyerAgent:
         # on which the buyer buys from sources found by scouting, keeps the product's grade.
         self.standard = (spec.quality_requirement, spec.process_requirement)
         self.kept = self.standard
+        # Kept lines' lead time and order size as a share of the file's: faster and
+        # smaller batches (H&S 4.2: "reducing batch size and increasing speed").
+        self.pace = 1.0
         self.competition = False
         self._inspection: Iterator[float] | None = None  # the inspection stream, on first use
 
@@ -111,9 +117,10 @@ class BuyerAgent:
         receive = self.lead_firms.receive
         tech = self.tech
         premium, services_premium = tech.rung_premium, tech.services_premium
-        order_size, lead_time = spec.order_size, spec.lead_time_days
         caps, rungs, services = f.caps, f.rung, f.services
         for link in links:
+            pace = 1.0 if link.origin == "scouting" else self.pace
+            order_size, lead_time = spec.order_size * pace, spec.lead_time_days * pace
             qty = demand * link.share / total
             n = max(1, round(qty / order_size))
             i = link.firm
@@ -463,6 +470,7 @@ class BuyerAgent:
         quality, process = (v if v >= ceiling else ceiling - (ceiling - v) * keep
                             for v in self.kept)
         self.kept = (quality, process)
+        self.pace = max(PACE_FLOOR, self.pace * (1.0 - self.spec.pace_drift) ** years)
 
     def _compete(self) -> None:
         """Competition arrives (the buyer starts sourcing from an entrant): on the lines it
@@ -476,8 +484,10 @@ class BuyerAgent:
         caps = self.firms.caps
         best = (max(float(caps[i, PRODUCT]) for i in suppliers),
                 max(float(caps[i, PROCESS]) for i in suppliers))
-        old = self.kept
+        old, old_pace = self.kept, self.pace
         self.kept = (min(1.0, max(old[0], best[0] + lead)), min(1.0, max(old[1], best[1] + lead)))
+        self.pace = max(PACE_FLOOR, old_pace * (1.0 - self.spec.competition_cut))
         self.journal.decided("requirements", self.id, "competition", quality=self.kept[0],
-                             process=self.kept[1], old_quality=old[0], old_process=old[1])
+                             process=self.kept[1], pace=self.pace, old_quality=old[0],
+                             old_process=old[1], old_pace=old_pace)
 

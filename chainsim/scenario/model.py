@@ -332,6 +332,12 @@ class Buyer(Frozen):
         default=True, description="raise kept lines' requirements once competition arrives")
     competition_lead: NonNeg = Field(
         default=0.03, description="margin over best practice then required")
+    pace_drift: Fraction = Field(
+        default=0.01, description="yearly share by which the lead time and order size of "
+        "kept lines shrink, down to half the file's")
+    competition_cut: Fraction = Field(
+        default=0.25, description="share by which kept lines' lead time and order size "
+        "fall when competition arrives")
     review_interval_years: Positive = 1.0
     scouting: Scouting = Scouting()
 
