@@ -10,7 +10,7 @@ import pytest
 from chainsim.rules import RULES
 from chainsim.rules.allegiance import VoteView, expected_loss
 from chainsim.rules.encroachment import EncroachmentView, dependence_stake, reaction_probability
-from chainsim.rules.fairs import FairView, expected_contacts
+from chainsim.rules.fairs import Exposure, FairView, expected_contacts, weighed_withdrawal
 from chainsim.rules.governance import LinkView, ghs2005, hs2000
 from chainsim.rules.investment import InvestmentView, expected_return
 from chainsim.rules.sourcing import Candidate, offer_price, scout
@@ -196,21 +196,23 @@ class TestInvestment:
 
 class TestFairEntry:
     view = FairView(design=0.6, marketing=0.5, recent_exhibitions=3, memory=4, contact_rate=2.0,
-                    value_per_contact=100_000, stand_cost=30_000, reaction_probability=0.0,
-                    main_buyer_share=0.0, annual_revenue=1e6, cash_available=1e6)
+                    value_per_contact=100_000, stand_cost=30_000, cash_available=1e6,
+                    annual_revenue=1e6)
 
     def test_exhibits_when_contacts_are_worth_the_stand(self):
+        assert weighed_withdrawal(self.view).exhibit
         assert expected_contacts(self.view).exhibit
 
     def test_a_jealous_main_buyer_keeps_the_firm_away(self):
-        v = dataclasses.replace(self.view, reaction_probability=0.5, main_buyer_share=0.9,
+        v = dataclasses.replace(self.view, exposures=(Exposure(0.5, 4.5e6), Exposure(0.0, 5e5)),
                                 annual_revenue=5e6)
+        assert not weighed_withdrawal(v).exhibit
         assert not expected_contacts(v).exhibit
 
     def test_collective_stand_makes_small_firms_exhibit(self):
         small = dataclasses.replace(self.view, value_per_contact=20_000, stand_cost=40_000)
-        assert not expected_contacts(small).exhibit
-        assert expected_contacts(dataclasses.replace(small, stand_cost=16_000)).exhibit
+        assert not weighed_withdrawal(small).exhibit
+        assert weighed_withdrawal(dataclasses.replace(small, stand_cost=16_000)).exhibit
 
 
 def test_every_rule_is_registered_by_name():

@@ -73,6 +73,9 @@ class BuyerAgent:
         self.codifiability = spec.codifiability
         self.loss_total = 0.0
         self.brands = spec.buys_brands
+        # A fair buyer replaces up to `turnover` of its supplier list a year (agents/fairs.py)
+        self.replacements = max(1.0, spec.turnover * spec.supplier_slots)
+        self.replacements_at = 0.0
         # Requirements move (H&S 3, 4.2): on the lines kept with the incumbents they rise
         # with non-price competition and jump when competition arrives; the standard line,
         # on which the buyer buys from sources found by scouting, keeps the product's grade.
@@ -441,7 +444,10 @@ class BuyerAgent:
             link.share *= 1.0 - reaction.share_cut
 
     def reaction_probability(self, link: Link, severity: float) -> float:
-        """The chance this buyer reacts to an encroachment of the given severity."""
+        """The chance this buyer reacts to an encroachment of the given severity (none
+        without sensitivity or stake, which spares the view's sums at every fair)."""
+        if link.stake <= 0.0 or self.spec.encroachment_sensitivity <= 0.0:
+            return 0.0
         return reaction_probability(self._encroachment_view(link, severity))
 
     # -- requirements that move --------------------------------------------------------

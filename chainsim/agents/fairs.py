@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainsim.journal import WORLD, firm_account
-from chainsim.rules.encroachment import SEVERITY
-from chainsim.rules.fairs import FairView, attractiveness
+from chainsim.rules.encroachment import SEVERITY, years_to_replace
+from chainsim.rules.fairs import (
+    Exposure,
+    FairView,
+    attractiveness,
+    contact_worth,
+    replacement_allowance,
+)
 from chainsim.technology import (
     DESIGN,
     MARKETING,
@@ -52,7 +58,7 @@ class FairAgent:
         self.journal = journal
         self.history: deque[np.ndarray] = deque(maxlen=spec.repeat_memory)
         self.fair_buyers = [b for b in buyers if b.spec.arrival == "fair"]
-        self.buyer_index = [b.index for b in self.fair_buyers]
+        self.position = {b.index: k for k, b in enumerate(self.fair_buyers)}
         self.requirements = np.array([b.spec.quality_requirement for b in self.fair_buyers])
 
     def start(self) -> None:
@@ -74,24 +80,26 @@ class FairAgent:
             year += 1
 
     def buyer_worth(self) -> np.ndarray:
-        """What a new relationship with each fair buyer is worth to a supplier: its
-        purchases shared with its other suppliers, at a margin, for a few years."""
-        return np.array([b.spec.demand * b.spec.price / (1 + sum(lk.active for lk in b.links))
-                         * NEW_BUYER_MARGIN * NEW_BUYER_YEARS for b in self.fair_buyers])
+        """What a new relationship with each fair buyer is worth to a supplier: the chance
+        it takes the firm on (free slots and yearly turnover), its purchases through one
+        supplier slot, at a margin, for a few years (rules/fairs.contact_worth)."""
+        return np.array([contact_worth(b.spec.demand, b.spec.price,
+                                       sum(lk.active for lk in b.links), NEW_BUYER_MARGIN,
+                                       NEW_BUYER_YEARS, b.spec.supplier_slots, b.spec.turnover)
+                         for b in self.fair_buyers])
 
     def value_per_contact(self, firm: int, worth: np.ndarray) -> float:
         """Expected worth of one contact for this firm: only buyers it does not sell to yet
         are new, and a buyer whose requirement it cannot meet will not order."""
         if not self.fair_buyers:
             return 0.0
-        linked = {link.buyer for link in self.links.of_firm[firm] if link.active}
         short = shortfall_probabilities(self.firms.caps[firm, PRODUCT], self.requirements,
                                         self.tech)
-        value = 0.0  # summed in buyer order, as one buyer at a time would
-        for index, v in zip(self.buyer_index, (worth * (1.0 - short)).tolist(), strict=True):
-            if index not in linked:
-                value += v
-        return value / len(self.fair_buyers)
+        value = worth * (1.0 - short)
+        for link in self.links.of_firm[firm]:
+            if link.active and link.buyer in self.position:
+                value[self.position[link.buyer]] = 0.0
+        return float(value.sum()) / len(self.fair_buyers)
 
     def hold(self) -> None:
         """Each open cluster's lead firms decide whether to exhibit (H&S 4.2-4.3)."""
@@ -106,7 +114,7 @@ class FairAgent:
                 continue
             cost = self.stand_cost(cluster)
             for i in cluster.leads.tolist():
-                if self._decide(i, int(recent[i]), cost, worth):
+                if self._decide(i, int(recent[i]), cost, worth, cluster.index):
                     exhibitors.append(i)
                     by_cluster[cluster.index] += 1
         self.history.append(np.asarray(exhibitors, dtype=np.int64))
@@ -124,25 +132,40 @@ class FairAgent:
                     if cluster.collective_stand else 0.0)
         return spec.stand_cost * (1.0 - discount)
 
-    def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray) -> bool:
+    def exposures(self, i: int) -> tuple[Exposure, ...]:
+        """Each of the firm's buyers as it weighs a stand: the chance the buyer reacts (its
+        link's governance now, its stake and the firm's dependence: rules/encroachment) and
+        the firm's yearly sales to it. Buyers met at fairs buy the collections shown there
+        and do not react."""
+        out = []
+        for link in self.links.of_firm[i]:
+            if not link.active:
+                continue
+            buyer = self.buyers[link.buyer]
+            p = (0.0 if buyer.spec.arrival == "fair"
+                 else buyer.reaction_probability(link, SEVERITY["fair"]))
+            out.append(Exposure(p, link.revenue_last or link.revenue_year))
+        return tuple(out)
+
+    def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray, cluster: int
+                ) -> bool:
         """One lead firm weighs a stand: the rule decides; an exhibitor pays and shows."""
         f, spec = self.firms, self.spec
-        main, share, _, _ = self.links.sales_profile(i)
-        reaction = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["fair"])
-                    if main is not None else 0.0)
+        _, share, _, _ = self.links.sales_profile(i)
+        marketing = float(f.caps[i, MARKETING])
         decision = self.rules.fair_entry(FairView(
-            design=float(f.caps[i, DESIGN]), marketing=float(f.caps[i, MARKETING]),
+            design=float(f.caps[i, DESIGN]), marketing=marketing,
             recent_exhibitions=recent, memory=spec.repeat_memory,
             contact_rate=spec.contact_rate,
             value_per_contact=self.value_per_contact(i, worth), stand_cost=cost,
-            reaction_probability=reaction, main_buyer_share=share,
-            annual_revenue=f.annual_revenue(i),
-            cash_available=float(f.cash[i] + self.tech.credit_line)))
+            cash_available=float(f.cash[i] + self.tech.credit_line),
+            exposures=self.exposures(i), margin=self.tech.supplier_margin,
+            years_to_replace=years_to_replace(share, marketing),
+            annual_revenue=f.annual_revenue(i)))
         if not decision.exhibit:
             return False
         self.journal.paid("fair", firm_account(i), WORLD, cost)
-        self.journal.decided("fair_entry", f.ids[i], self.scenario.rules.fair_entry,
-                             fair=self.id, **decision.record())
+        self.journal.exhibited(self.id, i, cluster, self.scenario.rules.fair_entry, decision)
         self._exhibit(i, recent, decision.expected_contacts)
         return True
 
@@ -174,7 +197,7 @@ class FairAgent:
 
     def _meet_buyers(self, i: int, expected: float) -> None:
         """Contacts with the fair's buyers: a new buyer that finds the collection meets its
-        needs starts buying at arm's length (H&S 4.3)."""
+        needs, and has room for it, starts buying at arm's length (H&S 4.3)."""
         f = self.firms
         rng = self.streams.get(f.ids[i], "fair_contacts")
         contacts = int(rng.poisson(expected))
@@ -187,9 +210,36 @@ class FairAgent:
                                           self.tech)
             if rng.random() < short:
                 continue  # the buyer saw the collection and found it short of its needs
+            if not self._room(buyer):
+                continue  # its list is full and it has changed enough suppliers this year
             linked.add(buyer.index)
             buyer.active = True
             link = self.links.add(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")
             link.met_at = self.id
+            link.since = self.env.now
             self.journal.decided("fair_contact", buyer.id, self.scenario.rules.fair_entry,
                                  firm=f.ids[i], fair=self.id)
+
+    def _room(self, buyer: Customer) -> bool:
+        """Whether a fair buyer takes on one more supplier. It spreads its purchases over
+        at most `supplier_slots`; with the list full it replaces up to `turnover` of it a
+        year, dropping the supplier it has had longest, so its orders are not split ever
+        thinner as it meets more firms (H&S 4.3: collections change every season)."""
+        spec = buyer.spec
+        active = [link for link in buyer.links if link.active]
+        if len(active) < spec.supplier_slots:
+            return True
+        now = self.env.now
+        buyer.replacements = replacement_allowance(
+            buyer.replacements, (now - buyer.replacements_at) / YEAR, spec.supplier_slots,
+            spec.turnover)
+        buyer.replacements_at = now
+        if buyer.replacements < 1.0:
+            return False
+        buyer.replacements -= 1.0
+        oldest = min(active, key=lambda link: (link.since, link.id))
+        oldest.active = False
+        oldest.share = 0.0
+        self.journal.decided("supplier_replaced", buyer.id, "supplier_slots",
+                             firm=self.firms.ids[oldest.firm], fair=self.id)
+        return True

@@ -34,6 +34,7 @@ class Link:
     value_period: float = 0.0
     origin: str = "initial"  # "initial", "scouting" or "fair"
     met_at: str = ""  # the fair where the buyer met the firm, for links made at fairs
+    since: float = 0.0  # when a fair buyer last took the firm on (it drops the oldest first)
     design_seen: float = 1.0  # the supplier's design at the buyer's last review
 
     def inspected(self, failed: bool, prevented: float, memory: float = 0.97) -> None:

@@ -22,6 +22,8 @@ class Customer(Protocol):
     spec: Buyer
     active: bool
     links: list[Link]
+    replacements: float  # fair buyers: suppliers it may still replace this year
+    replacements_at: float  # ... as counted at this time
 
     def inspect(self, order: Order) -> None: ...
 

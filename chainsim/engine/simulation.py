@@ -15,7 +15,7 @@ from chainsim import __version__
 from chainsim.agents.shocks import shocks
 from chainsim.engine.calendar import periods
 from chainsim.engine.world import World, build_world
-from chainsim.results.records import project_panel, vote_panel
+from chainsim.results.records import exhibition_panel, project_panel, vote_panel
 from chainsim.scenario.model import Scenario
 from chainsim.technology import YEAR
 
@@ -123,6 +123,7 @@ def collect(w: World, seed: int, replication: int, horizon: float, wall: float,
         "links": rec.link_panel(),
         "fairs": pd.DataFrame(events.fairs, columns=["time", "fair", "cluster", "exhibitors",
                                                       "total"]),
+        "exhibitions": exhibition_panel(events.exhibitions),
         "votes": vote_panel(events.votes),
         "projects": project_panel(events.projects),
     }

@@ -189,6 +189,13 @@ class Journal:
                      influential=influential or [])
         self.tables.projects.append((self.env.now, cluster, support, funded, backers, voters))
 
+    def exhibited(self, fair: str, firm: int, cluster: int, rule: str, decision: Any) -> None:
+        """A lead firm took a stand at a fair: the rule's decision, with the stand's cost,
+        the contacts' expected worth and the withdrawal it expects (H&S 4.2-4.3)."""
+        self.decided("fair_entry", self.firms.ids[firm], rule, fair=fair, **decision.record())
+        self.tables.exhibitions.append((self.env.now, fair, firm, cluster, decision.cost,
+                                        decision.expected_gain, decision.expected_loss))
+
     def fair_held(self, fair: str, exhibitors: list[int], total: int) -> None:
         """A fair closed: its exhibitors per cluster (index) and in all."""
         for cluster, n in enumerate(exhibitors):

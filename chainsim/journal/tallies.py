@@ -1,6 +1,6 @@
 """Sinks of the journal that tally the running period and keep event tables: flows per
 cluster and per buyer (reset when the calendar closes a period), and the rows of fairs
-held, policy-network votes and projects."""
+held, exhibitions, policy-network votes and projects."""
 
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ class DecisionLog:
 
 @dataclass
 class EventTables:
-    """One row per fair held (and cluster), per lead firm's vote and per project put."""
+    """One row per fair held (and cluster), per exhibition (a firm at a fair), per lead
+    firm's vote and per project put."""
 
     fairs: list[dict[str, Any]] = field(default_factory=list)
+    exhibitions: list[tuple] = field(default_factory=list)
     votes: list[tuple] = field(default_factory=list)
     projects: list[tuple] = field(default_factory=list)

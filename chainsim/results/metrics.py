@@ -142,6 +142,33 @@ def exhibitors_per_fair(fairs: pd.DataFrame, cluster: int) -> float:
     return float(rows["exhibitors"].mean()) if not rows.empty else float("nan")
 
 
+def exhibitors_at(fairs: pd.DataFrame, cluster: int, time: float, fair: str | None = None,
+                  tolerance: float = 1.0) -> float:
+    """The cluster's share of the exhibitors at one fair, the one held at `time` (days;
+    within `tolerance`), optionally named (H&S 4.2: "In March 1997, of the total of 1,612
+    exhibitors, only seven came from Brazil, that is 0.43 per cent"). NaN if none was
+    held then."""
+    rows = fairs[(fairs["time"] - time).abs() < tolerance]
+    if fair is not None:
+        rows = rows[rows["fair"] == fair]
+    if rows.empty:
+        return float("nan")
+    totals = rows.drop_duplicates(["time", "fair"])["total"].sum()
+    mine = rows.loc[rows["cluster"] == cluster, "exhibitors"].sum()
+    return float(mine / totals) if totals > 0 else float("nan")
+
+
+def exhibitions_per_firm(exhibitions: pd.DataFrame, firms: pd.DataFrame, cluster: int
+                         ) -> pd.Series:
+    """How many times each lead firm of the cluster exhibited over the run, firms that
+    never did included (H&S 4.3: "the investment is not a one-off, they need to exhibit
+    regularly"). Indexed by firm."""
+    leads = firms.loc[(firms["cluster"] == cluster) & firms["lead"], "firm"].unique()
+    mine = exhibitions[exhibitions["cluster"] == cluster]
+    counts = mine.groupby("firm").size()
+    return counts.reindex(sorted(leads), fill_value=0).rename("exhibitions")
+
+
 def governance_mix(links: pd.DataFrame) -> pd.DataFrame:
     """Share of active links of each governance type, per period."""
     active = links[links["active"]]

@@ -1,6 +1,6 @@
 """What a run records per period: panels of firms, clusters, buyers and links, never one
 row per order, so memory grows with periods x agents, not with the number of orders. The
-event tables (fairs, votes, projects) are the journal's; this module builds their panels."""
+event tables (fairs, exhibitions, votes, projects) are the journal's; this module builds their panels."""
 
 from __future__ import annotations
 
@@ -91,6 +91,13 @@ class Recorder:
         return pd.DataFrame(self.link_rows, columns=[
             "period", "link", "buyer", "firm", "cluster", "governance", "active", "share",
             "price", "units", "value", "sunk", "origin"])
+
+
+def exhibition_panel(rows: list[tuple]) -> pd.DataFrame:
+    """One row per exhibition: when, at which fair, which firm (index) of which cluster,
+    and the stand's cost, the expected gain and the expected loss it weighed."""
+    return pd.DataFrame(rows, columns=["time", "fair", "firm", "cluster", "cost",
+                                       "expected_gain", "expected_loss"])
 
 
 def vote_panel(rows: list[tuple]) -> pd.DataFrame:

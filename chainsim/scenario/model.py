@@ -117,7 +117,7 @@ class Rules(Frozen):
     governance: str = "hs2000"
     sourcing: str = "landed_cost"
     investment: str = "expected_return"
-    fair_entry: str = "expected_contacts"
+    fair_entry: str = "weighed_withdrawal"
     encroachment: str = "dependence_stake"
     allegiance: str = "margin_weighed"
 
@@ -339,6 +339,11 @@ class Buyer(Frozen):
         default=0.25, description="share by which kept lines' lead time and order size "
         "fall when competition arrives")
     review_interval_years: Positive = 1.0
+    supplier_slots: Whole = Field(
+        default=8, ge=1, le=MAX_FIRMS_PER_GROUP,
+        description="fair buyers: suppliers it spreads its purchases over")
+    turnover: Fraction = Field(
+        default=0.3, description="fair buyers: share of its suppliers it replaces a year")
     scouting: Scouting = Scouting()
 
 
