@@ -5,8 +5,11 @@ values"). Pure functions of numbers, shared by the agents and the views they han
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+from chainsim.rules.ladder import Ladder, climb_all, fruit, shoe
 from chainsim.scenario.model import Technology
 from chainsim.vocabulary import YEAR_DAYS
 
@@ -80,17 +83,26 @@ def unit_value(base_price: float, product: float, requirement: float, premium: f
     return base_price * (1.0 + premium) * (1.0 + tech.quality_premium * above)
 
 
-def rung_from_capabilities(caps: np.ndarray, rung: np.ndarray, tech: Technology) -> np.ndarray:
+@lru_cache(maxsize=64)
+def ladder_of(tech: Technology) -> Ladder:
+    """The scenario's functional ladder (`technology.ladder`): the shoe escalator with the
+    scenario's `rung_thresholds` and `rung_premium`, or the fresh-fruit ladder; both with
+    the scenario's `brand_threshold` on the own-brand rung (rules/ladder.py)."""
+    if tech.ladder == "fruit":
+        return Ladder("fruit", fruit(tech.brand_threshold), services=False)
+    return Ladder("shoe", shoe(tech.rung_thresholds, tech.rung_premium, tech.brand_threshold))
+
+
+def rung_from_capabilities(caps: np.ndarray, rung: np.ndarray, tech: Technology,
+                           brand: np.ndarray | None = None,
+                           certified: np.ndarray | None = None) -> np.ndarray:
     """The highest rung each firm qualifies for, moving up at most one rung per call.
 
-    Full package needs process capability; own design (ODM) needs design; own brand (OBM)
-    needs marketing (H&S 2.2: assembly -> full package -> design -> own brand).
-    """
-    full, odm, obm = tech.rung_thresholds
-    # Each rung needs the ones below it: count the rungs qualified for from the bottom.
-    full_package = caps[:, PROCESS] >= full
-    own_design = full_package & (caps[:, DESIGN] >= odm)
-    own_brand = own_design & (caps[:, MARKETING] >= obm)
-    qualifies = full_package.astype(np.int8) + own_design + own_brand
-    up = np.minimum(qualifies, rung + 1)
-    return np.maximum(rung, up).astype(np.int8)
+    On the shoe ladder full package needs process capability, own design (ODM) design, own
+    brand (OBM) marketing and a brand stock (H&S 2.2: assembly -> full package -> design ->
+    own brand); each rung needs the ones below it. Without `brand` or `certified` a firm
+    has no brand stock and no certificate."""
+    n = len(rung)
+    return climb_all(ladder_of(tech).rungs, caps,
+                     np.zeros(n) if brand is None else brand,
+                     np.zeros(n, dtype=bool) if certified is None else certified, rung)

@@ -13,10 +13,27 @@ from typing import Literal, get_args
 GovernanceName = Literal["market", "modular", "network", "quasi_hierarchy", "hierarchy"]
 GOVERNANCE_TYPES: tuple[str, ...] = get_args(GovernanceName)
 
-# The functional ladder (H&S 2.2, 4.5): assembly, full package (OEM), own design, own brand.
-Rung = Literal["assembly", "full_package", "odm", "obm"]
-RUNGS: tuple[str, ...] = get_args(Rung)
+# The functional ladders (H&S 2.2, 4.5). Shoes and garments: assembly, full package (OEM),
+# own design, own brand. Fresh fruit (H&S 3 half-channel markets, 4.3, footnote 25): the
+# grower, grading and packing, a cold chain, certified to a standard, own label. A scenario
+# names its ladder (`technology.ladder`); what each rung needs and pays is in
+# chainsim/rules/ladder.py.
+ShoeRung = Literal["assembly", "full_package", "odm", "obm"]
+FruitRung = Literal["grower", "grading_packing", "cold_chain", "certified", "own_label"]
+Rung = Literal[ShoeRung, FruitRung]
+LadderName = Literal["shoe", "fruit"]
+LADDERS: dict[str, tuple[str, ...]] = {"shoe": get_args(ShoeRung), "fruit": get_args(FruitRung)}
+# The first strategic rung of each ladder (own design; own label): "functional upgrading"
+# in the metrics counts the firms at it or above (H&S 4.2: "the strategic functions of the
+# chain which tend to lie in product definition (design, branding, marketing)").
+STRATEGIC_FROM: dict[str, int] = {"shoe": 2, "fruit": 4}
+RUNGS: tuple[str, ...] = LADDERS["shoe"]  # the shoe ladder, the default
 RUNG_INDEX = {name: i for i, name in enumerate(RUNGS)}
+
+
+def rung_names(ladder: str = "shoe") -> tuple[str, ...]:
+    """The rung names of a ladder, bottom first."""
+    return LADDERS[ladder]
 
 YEAR_DAYS = 360.0  # the clock's year; seasons, periods and fair months are fractions of it
 

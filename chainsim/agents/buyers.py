@@ -22,6 +22,7 @@ from chainsim.rules import requirements as req_fn
 from chainsim.rules.chains import paid_premium
 from chainsim.rules.encroachment import EncroachmentView, reaction_probability
 from chainsim.rules.governance import LinkView, with_hysteresis
+from chainsim.rules.ladder import brand_room
 from chainsim.rules.sourcing import Candidate
 from chainsim.rules.stake import depreciate
 from chainsim.rules.teaching import TeachingPlan, TeachingView
@@ -76,6 +77,11 @@ class BuyerAgent:
         # A fair buyer replaces up to `turnover` of its supplier list a year (agents/fairs.py)
         self.replacements = max(1.0, spec.turnover * spec.supplier_slots)
         self.replacements_at = 0.0
+        self.ladder = tech_fn.ladder_of(self.tech)
+        # How many own brands this buyer's market takes (H&S 4.4, footnote 27): the demand
+        # it resells under suppliers' brands over what a typical exporter sells a year.
+        self.brand_slots = self._brand_slots()
+        self.standards: dict[str, tuple[float, float]] = {}  # name -> quality, process floors
         # Requirements move (H&S 3, 4.2): on the lines kept with the incumbents they rise
         # with non-price competition and jump when competition arrives; the standard line,
         # on which the buyer buys from sources found by scouting, keeps the product's grade.
@@ -119,19 +125,38 @@ class BuyerAgent:
             return
         receive = self.lead_firms.receive
         tech = self.tech
-        premium, services_premium = tech.rung_premium, tech.services_premium
+        ladder, services_premium = self.ladder, tech.services_premium
         caps, rungs, services = f.caps, f.rung, f.services
+        room = self._brand_room(links) if self.brands > 0.0 else 1.0
         for link in links:
             pace = 1.0 if link.origin == "scouting" else self.pace
             order_size, lead_time = spec.order_size * pace, spec.lead_time_days * pace
             qty = demand * link.share / total
             n = max(1, round(qty / order_size))
             i = link.firm
-            extra = paid_premium(link.governance, int(rungs[i]), premium, self.brands) + (
+            extra = paid_premium(link.governance, int(rungs[i]), ladder, self.brands, room) + (
                 services_premium if services[i] else 0.0)
             price = tech_fn.unit_value(link.price, caps.item(i, PRODUCT),
                                        self.requirement(link)[0], extra, tech)
             receive(link, qty / n, price, lead_time, n)
+
+    def _brand_slots(self) -> float:
+        """Own brands the buyer's market takes: its branded demand (demand x buys_brands)
+        over the median lead firm's yearly output at full capacity (a choice)."""
+        f = self.firms
+        capacity = f.capacity[f.lead] if f.lead.any() else f.capacity
+        output = float(np.median(capacity)) * tech_fn.speed(1.0, 0.5) * YEAR
+        return self.spec.demand * self.brands / max(output, 1e-9)
+
+    def _brand_room(self, links: list[Link]) -> float:
+        """The share of the own-brand premium each of the brands the buyer buys gets: the
+        premium is shared once the brands outnumber the market's slots; a new brand's
+        room is put where the firms weighing one can see it (`Links.brand_room`)."""
+        top = self.ladder.brand_rung
+        rungs = self.firms.rung
+        brands = sum(1 for link in links if rungs[link.firm] >= top)
+        self.registry.brand_room[self.index] = brand_room(brands, self.brand_slots)
+        return brand_room(max(0, brands - 1), self.brand_slots)
 
     def _govern(self, year_fraction: float) -> None:
         """Pay for monitoring and teach suppliers as each link's governance now requires.
@@ -243,7 +268,7 @@ class BuyerAgent:
         cost, less the premium the buyer would pay it under its usual governance."""
         f, tech = self.firms, self.tech
         cluster = self.clusters[f.cluster[firm]]
-        premium = paid_premium(self.usual_governance(), int(f.rung[firm]), tech.rung_premium,
+        premium = paid_premium(self.usual_governance(), int(f.rung[firm]), self.ladder,
                                self.brands)
         cost = tech_fn.unit_cost(cluster.wage, f.caps[firm, PROCESS], tech)
         cost = (cost + cluster.transport_cost) * (1.0 + tech.supplier_margin)
@@ -477,6 +502,18 @@ class BuyerAgent:
                             for v in self.kept)
         self.kept = (quality, process)
         self.pace = max(PACE_FLOOR, self.pace * (1.0 - self.spec.pace_drift) ** years)
+
+    def impose_standard(self, name: str, quality: float, process: float) -> None:
+        """A standard is imposed from today (scenario shock `standard`): both lines'
+        requirements rise to its floors (H&S 3: "grades and standards ... phytosanitary
+        standards"; 4.3: "meeting the pest control requirements of the United States
+        Department of Agriculture"). Suppliers certify it (ClusterAgent.certify)."""
+        self.standards[name] = (quality, process)
+        old = self.kept
+        self.standard = req_fn.standard_floors(*self.standard, quality, process)
+        self.kept = req_fn.standard_floors(*self.kept, quality, process)
+        self.journal.decided("requirements", self.id, f"standard:{name}", quality=self.kept[0],
+                             process=self.kept[1], old_quality=old[0], old_process=old[1])
 
     def _compete(self) -> None:
         """Competition arrives (the buyer starts sourcing from an entrant): on the lines it

@@ -17,6 +17,7 @@ from chainsim.rules.allegiance import VoteView, coalition
 from chainsim.rules.encroachment import SEVERITY, withdrawal_cost
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.rules.ladder import OccupyView, market_reach, occupy_if_it_pays
+from chainsim.rules.requirements import CertificationView, certify
 from chainsim.technology import (
     DESIGN,
     MARKETING,
@@ -24,6 +25,7 @@ from chainsim.technology import (
     PRODUCT,
     YEAR,
     labour_cost,
+    ladder_of,
     rung_from_capabilities,
 )
 
@@ -76,7 +78,9 @@ class ClusterAgent:
         self.id = spec.id
         self.env, self.scenario, self.rules, self.streams = env, scenario, rules, streams
         self.tech = scenario.technology
+        self.ladder = ladder_of(self.tech)
         self.firms, self.links, self.buyers, self.journal = firms, links, buyers, journal
+        self.certificates: dict[int, set[str]] = {}  # firm -> the standards it certified
         f = firms
         self.members = np.flatnonzero(f.cluster == index)
         self.leads = self.members[f.lead[self.members]]
@@ -153,15 +157,18 @@ class ClusterAgent:
         np.clip(caps, 0.0, 1.0, out=caps)
         if not isinstance(rows, slice):
             f.caps[rows] = caps
+        # A brand fades unless renewed (marketing channels must be kept up, H&S 4.1, 4.4).
+        f.brand[rows] *= (1.0 - min(1.0, tech.brand_depreciation)) ** years
         self.typical_design = self._typical_design()
         self._climb()
 
     def _climb(self) -> None:
         """Move firms up the functional ladder, one rung at a time (H&S 2.2)."""
-        f, m, rows = self.firms, self.members, self.rows
+        f, m, rows, ladder = self.firms, self.members, self.rows, self.ladder
         old = f.rung[rows].copy()
-        new = rung_from_capabilities(f.caps[rows], old, self.tech)
-        for j in np.flatnonzero((new > old) & (new >= 2)).tolist():
+        new = rung_from_capabilities(f.caps[rows], old, self.tech, f.brand[rows],
+                                     f.certified[rows])
+        for j in np.flatnonzero((new > old) & (new >= ladder.strategic_from)).tolist():
             if not self._occupies(int(m[j]), int(new[j])):
                 new[j] = old[j]
         f.rung[rows] = new
@@ -169,8 +176,8 @@ class ClusterAgent:
             i = int(m[j])
             rung = int(new[j])
             self.journal.decided("rung_change", f.ids[i], "ladder", old=int(old[j]), new=rung)
-            if rung >= 2:
-                trigger = "obm" if rung == 3 else "odm"
+            if rung >= ladder.strategic_from:
+                trigger = "obm" if ladder.rungs[rung].brand else "odm"
                 for link in self.links.of_firm[i]:
                     if link.active:
                         self.buyers[link.buyer].react(link, SEVERITY[trigger], trigger)
@@ -180,8 +187,9 @@ class ClusterAgent:
         """A firm able to design (or to sell its own brand) takes up the function only if
         the premium, where it is paid, beats what its buyers would withdraw (H&S 4.2:
         firms "refrain from or are prevented from occupying the strategic functions")."""
-        f, tech = self.firms, self.tech
-        severity = SEVERITY["obm" if rung == 3 else "odm"]
+        f, tech, ladder = self.firms, self.tech, self.ladder
+        brand = ladder.rungs[rung].brand
+        severity = SEVERITY["obm" if brand else "odm"]
         main, share, design_access, brand_access = self.links.sales_profile(i)
         marketing = float(f.caps[i, MARKETING])
         withdrawal = 0.0
@@ -192,8 +200,8 @@ class ClusterAgent:
                                               link.revenue_last or link.revenue_year,
                                               tech.supplier_margin, share, marketing)
         decision = occupy_if_it_pays(OccupyView(
-            tech.rung_premium[rung] - tech.rung_premium[rung - 1],
-            design_access if rung == 2 else brand_access, market_reach(marketing),
+            ladder.premiums[rung] - ladder.premiums[rung - 1],
+            brand_access if brand else design_access, market_reach(marketing),
             f.annual_revenue(i), withdrawal, tech.investment_horizon_years))
         if not decision.occupy:
             self.journal.decided("strategic_rung_declined", f.ids[i], "ladder", rung=rung,
@@ -207,6 +215,8 @@ class ClusterAgent:
         link, offers them from then on. Only members that could newly qualify are checked
         for an active link."""
         f, m, rows = self.firms, self.members, self.rows
+        if not self.ladder.services:
+            return  # the services are the ladder's rungs (fresh fruit)
         ready = self.linked() & (rung >= 1) & (f.caps[rows, PROCESS] >= 0.6) & ~f.services[rows]
         for j in np.flatnonzero(ready).tolist():
             i = int(m[j])
@@ -233,6 +243,7 @@ class ClusterAgent:
         investment, and is asked firm by firm, in member order, about the others."""
         if not self.active:
             return
+        self.certify()
         f, tech, rule = self.firms, self.tech, self.rules.investment
         idle = np.flatnonzero(~f.investing[self.rows])  # member positions
         if not len(idle):
@@ -253,6 +264,42 @@ class ClusterAgent:
             self.env.timeout(tech.investment_days, (i, KINDS.index(decision.kind))
                              ).callbacks.append(self._investment_done)
 
+    def certify(self) -> None:
+        """Each lead firm that meets a standard one of its buyers imposes certifies it, once,
+        when it can pay (H&S 3: "some means by which the buyer can be confident about the
+        quality of the product"; 4.3: USDA pest control). A testing and certification
+        facility lowers the cost (H&S 5: "training, testing and certification
+        facilities"). Its failure record with the buyers imposing the standard starts
+        afresh: the buyer now knows it meets it."""
+        f, tech = self.firms, self.tech
+        facility = self.spec.institutions.testing_certification
+        for i in self.leads.tolist():
+            for name, (quality, process) in self._standards_of(i).items():
+                decision = certify(CertificationView(
+                    float(f.caps[i, PRODUCT]), float(f.caps[i, PROCESS]), quality, process,
+                    facility, tech.certification_cost, f.cash[i] + tech.credit_line))
+                if not decision.certified:
+                    continue
+                self.journal.paid("certification", firm_account(i), WORLD, decision.cost)
+                self.journal.decided("certified", f.ids[i], "certify", standard=name,
+                                     **decision.record())
+                self.certificates.setdefault(i, set()).add(name)
+                f.certified[i] = True
+                for link in self.links.of_firm[i]:
+                    if name in self.buyers[link.buyer].standards:
+                        link.orders = link.failures = 0.0
+
+    def _standards_of(self, i: int) -> dict[str, tuple[float, float]]:
+        """The standards the firm's active buyers impose that it has not certified yet."""
+        held = self.certificates.get(i, ())
+        out: dict[str, tuple[float, float]] = {}
+        for link in self.links.of_firm[i]:
+            if link.active:
+                for name, floors in self.buyers[link.buyer].standards.items():
+                    if name not in held:
+                        out[name] = floors
+        return out
+
     def _buyer_columns(self, firms: np.ndarray, linked: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per firm: the main buyer's share of its sales, the shares of sales to chains that
         pay for design and for brands, the main buyer's chance of reacting to an ODM move,
@@ -272,15 +319,18 @@ class ClusterAgent:
         """The investment views of the members at `positions` as one column view
         (rules/investment.py): per-firm numbers as arrays, cluster-wide ones as numbers."""
         f, tech = self.firms, self.tech
-        premium, thresholds = tech.rung_premium, tech.rung_thresholds
         firms = self.members[positions]
         share, design_access, brand_access, reaction, shortfall = self._buyer_columns(
             firms, self.linked()[positions])
         caps = f.caps[firms]
+        if tech.brand_threshold > 0.0:
+            # What a marketing investment adds to is the firm's own marketing channels, its
+            # brand: marketing knowledge that leaked in from neighbours (H&S 4.1) leaves a
+            # firm without a brand of its own still worth building one (H&S 4.4).
+            caps[:, MARKETING] = np.minimum(caps[:, MARKETING], f.brand[firms])
         rung = f.rung[firms]
-        # The premium of the next design-based and brand-based rung, by the current rung.
-        gain_design = np.array([max(0.0, premium[2] - premium[min(r, 1)]) for r in range(4)])
-        gain_brand = np.array([max(0.0, premium[3] - premium[min(r, 2)]) for r in range(4)])
+        gain_design, need_design = self._rung_gain(DESIGN)
+        gain_brand, need_brand = self._rung_gain(MARKETING)
         cash = np.fromiter((f.cash[i] for i in firms.tolist()), dtype=np.float64,
                            count=len(firms))
         return InvestmentView(
@@ -295,8 +345,8 @@ class ClusterAgent:
             prospect=PROSPECT,
             rung_gain_design=gain_design[rung],
             rung_gain_brand=gain_brand[rung],
-            distance_design=np.maximum(0.0, thresholds[1] - caps[:, DESIGN]),
-            distance_brand=np.maximum(0.0, thresholds[2] - caps[:, MARKETING]),
+            distance_design=np.maximum(0.0, need_design - caps[:, DESIGN]),
+            distance_brand=np.maximum(0.0, need_brand - caps[:, MARKETING]),  # own channels
             reaction_probability=reaction,
             main_buyer_share=share,
             strategic_intent=f.intent[firms],
@@ -308,6 +358,18 @@ class ClusterAgent:
             horizon_years=tech.investment_horizon_years,
             cash_available=cash + tech.credit_line,
         )  # type: ignore[arg-type]
+
+    def _rung_gain(self, capability: int) -> tuple[np.ndarray, float]:
+        """By the current rung, the premium gained at the first rung that needs design (or
+        marketing), and what that rung needs of it. On the fruit ladder no rung needs
+        design, so design is worth nothing (H&S 4.3: market knowledge, not design)."""
+        ladder = self.ladder
+        target = ladder.next_needing(0, capability)
+        if target is None:
+            return np.zeros(len(ladder)), 0.0
+        p = ladder.premiums
+        gain = np.array([max(0.0, p[target] - p[min(r, target - 1)]) for r in range(len(ladder))])
+        return gain, ladder.threshold(target, capability)
 
     def shortfall_cost(self, i: int) -> float:
         """Yearly cost of failed inspections per unit of product capability the firm lacks
@@ -330,6 +392,8 @@ class ClusterAgent:
         success = bool(rng.random() < tech.investment_success)
         gain = tech.investment_step * rng.uniform(0.5, 1.5) if success else 0.0
         f.caps[i, k] = min(1.0, f.caps[i, k] + gain)
+        if k == MARKETING:  # marketing channels of its own: the firm's brand (H&S 4.4)
+            f.brand[i] = min(1.0, f.brand[i] + gain)
         self.journal.decided("investment_result", f.ids[i], self.scenario.rules.investment,
                              capability=KINDS[k], success=success, gain=gain)
 

@@ -189,6 +189,8 @@ class FairAgent:
         regular = attractiveness(1.0, 1.0, recent + 1, spec.repeat_memory)
         f.caps[i, MARKETING] = min(1.0, f.caps[i, MARKETING]
                                    + spec.marketing_gain * regular * (1.0 - f.caps[i, MARKETING]))
+        # ... and so does the firm's own brand, which stays its own (agents/firms.py).
+        f.brand[i] = min(1.0, f.brand[i] + spec.marketing_gain * regular * (1.0 - f.brand[i]))
         for link in list(self.links.of_firm[i]):
             if link.active and self.buyers[link.buyer].spec.arrival != "fair":
                 self.buyers[link.buyer].react(link, SEVERITY["fair"], "fair")

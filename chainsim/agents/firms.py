@@ -14,7 +14,7 @@ import numpy as np
 
 from chainsim.randomness import Streams
 from chainsim.scenario.model import Distribution, Scenario
-from chainsim.vocabulary import RUNG_INDEX, member_ids
+from chainsim.vocabulary import LADDERS, member_ids
 
 
 def draw(value: float | Distribution, n: int, rng: np.random.Generator,
@@ -64,6 +64,10 @@ class FirmTable:
     revenue_last: np.ndarray = field(init=False)
     investing: np.ndarray = field(init=False)
     services: np.ndarray = field(init=False)
+    # An own brand is a firm-specific asset (H&S 4.1, 4.4): a stock built by successful
+    # marketing investments and by exhibiting, fading, never spilling over.
+    brand: np.ndarray = field(init=False)
+    certified: np.ndarray = field(init=False)  # has certified a standard (H&S 3, 4.3, 5)
     cluster_of: list[int] = field(init=False)  # `cluster` as a list: firms never move
 
     def __post_init__(self) -> None:
@@ -76,6 +80,8 @@ class FirmTable:
         self.revenue_last = np.zeros(n)
         self.investing = np.zeros(n, dtype=bool)
         self.services = np.zeros(n, dtype=bool)
+        self.brand = np.zeros(n)
+        self.certified = np.zeros(n, dtype=bool)
         self.cluster_of = self.cluster.tolist()
 
     def __len__(self) -> int:
@@ -111,6 +117,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
         "ids", "cluster", "lead", "capacity", "caps", "rung", "intent", "cash",
         "outsourcing", "spokes_per_order")}
     groups: dict[str, list[int]] = {}
+    rungs = LADDERS[scenario.technology.ladder]
     row = 0
     for c, cluster in enumerate(scenario.clusters):
         for spec in cluster.firms:
@@ -123,7 +130,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
             cols["caps"].append(np.column_stack([
                 draw(getattr(spec, k), n, rng, 0.0, 1.0)
                 for k in ("process", "product", "design", "marketing")]))
-            cols["rung"].append(np.full(n, RUNG_INDEX[spec.rung]))
+            cols["rung"].append(np.full(n, 0 if spec.rung is None else rungs.index(spec.rung)))
             cols["intent"].append(draw(spec.strategic_intent, n, rng, 0.0, 1.0))
             cols["cash"].append(draw(spec.cash, n, rng))
             cols["outsourcing"].append(np.full(n, spec.outsourcing))

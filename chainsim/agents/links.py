@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chainsim.rules.chains import PAID_RUNG
+from chainsim.rules.ladder import SHOE, Ladder
 from chainsim.vocabulary import GOVERNANCE_TYPES
 
 GOVERNANCE_CODE = {name: i for i, name in enumerate(GOVERNANCE_TYPES)}
@@ -56,11 +56,19 @@ class Links:
     """Every link ever made, and each firm's and each buyer's. Links are only added, never
     removed: one that ends is made inactive, and a pair that trades again revives it."""
 
-    def __init__(self, n_firms: int, n_buyers: int, buys_brands: list[float]):
+    def __init__(self, n_firms: int, n_buyers: int, buys_brands: list[float],
+                 ladder: Ladder | None = None):
         self.all: list[Link] = []
+        # What each governance pays for on the scenario's ladder: own design, own brand.
+        ladder = Ladder("shoe", SHOE) if ladder is None else ladder
+        self._pays = {g: (cap >= ladder.design_rung, cap >= ladder.brand_rung)
+                      for g, cap in ladder.cap.items()}
         self.of_firm: list[list[Link]] = [[] for _ in range(n_firms)]
         self.of_buyer: list[list[Link]] = [[] for _ in range(n_buyers)]
         self.buys_brands = buys_brands  # per buyer: share it resells under suppliers' brands
+        # Per buyer: the share of the own-brand premium a new brand could expect there
+        # (rules/ladder.brand_room), kept up to date by the buyer each season.
+        self.brand_room = [1.0] * n_buyers
 
     def __len__(self) -> int:
         return len(self.all)
@@ -114,9 +122,9 @@ class Links:
         main = max(range(len(links)), key=revenue.__getitem__)
         design = brand = 0.0
         for link, rev in zip(links, revenue, strict=True):
-            paid = PAID_RUNG[link.governance]
-            if paid >= 2:  # the chain pays for supplier design (ODM) ...
+            pays_design, pays_brand = self._pays[link.governance]
+            if pays_design:  # the chain pays for supplier design (ODM) ...
                 design += rev
-                if paid >= 3:  # ... and, for what it resells under the firm's brand, OBM
-                    brand += rev * self.buys_brands[link.buyer]
+            if pays_brand:  # ... and, for what it resells under the firm's brand, OBM
+                brand += rev * self.buys_brands[link.buyer] * self.brand_room[link.buyer]
         return links[main], revenue[main] / total, design / total, brand / total

@@ -22,6 +22,7 @@ from chainsim.randomness import Streams
 from chainsim.results.records import Recorder
 from chainsim.rules import RULES
 from chainsim.scenario.model import Buyer, Scenario
+from chainsim.technology import ladder_of
 from chainsim.vocabulary import member_ids
 
 
@@ -63,7 +64,8 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
     env = simpy.Environment()
     members, buyer_groups = buyer_members(s)
     journal = Journal(env, firms, [m.id for m in members], len(s.clusters))
-    links = Links(len(firms), len(members), [m.buys_brands for m in members])
+    links = Links(len(firms), len(members), [m.buys_brands for m in members],
+                  ladder_of(s.technology))
     rules = SimpleNamespace(**{field: RULES[field][name] for field, name in s.rules})
     common = {"env": env, "scenario": s, "rules": rules, "streams": streams, "firms": firms,
               "links": links, "journal": journal}

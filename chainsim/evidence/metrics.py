@@ -21,6 +21,7 @@ import pandas as pd
 
 from chainsim.results import metrics as m
 from chainsim.technology import YEAR
+from chainsim.vocabulary import LADDERS
 
 NAN = float("nan")
 Years = Sequence[float]
@@ -35,12 +36,14 @@ class RunTables:
     buyers: tuple[str, ...]  # the scenario buyer id of each buyer agent (groups repeat)
     start_year: float
     period_days: float
+    ladder: str = "shoe"  # the scenario's `technology.ladder`: what rung names mean
 
     @classmethod
     def of(cls, result: Any) -> RunTables:
         sim = result.scenario.simulation
         return cls(result.tables, tuple(c.id for c in result.scenario.clusters),
-                   tuple(result.buyer_ids), float(sim.start_year), float(sim.period_days))
+                   tuple(result.buyer_ids), float(sim.start_year), float(sim.period_days),
+                   result.scenario.technology.ladder)
 
     def cluster(self, cluster_id: str) -> int:
         try:
@@ -162,7 +165,8 @@ def rate_change(rt: RunTables, cluster: str, kind: str, before: Years, after: Ye
 
 def rung_share(rt: RunTables, cluster: str, year: float, rungs: Sequence[str]) -> float:
     """Share of the cluster's lead firms on the named rungs of the functional ladder
-    (assembly, full_package, odm, obm) at the end of a year (H&S 2.2, 4.5)."""
+    (the run's ladder: assembly, full_package, odm, obm; or grower ... own_label) at the
+    end of a year (H&S 2.2, 4.5)."""
     firms = rt.tables["firms"]
     rows = firms[(firms["cluster"] == rt.cluster(cluster)) & firms["lead"]]
     if rows.empty:
@@ -172,7 +176,12 @@ def rung_share(rt: RunTables, cluster: str, year: float, rungs: Sequence[str]) -
     if not periods:
         return NAN
     last = rows[rows["period"] == max(periods)]
-    wanted = [m.RUNGS.index(r) for r in rungs]
+    names = LADDERS[rt.ladder]
+    unknown = [r for r in rungs if r not in names]
+    if unknown:
+        raise KeyError(f"no rung {', '.join(map(repr, unknown))} on the {rt.ladder} ladder; "
+                       f"rungs: {', '.join(names)}")
+    wanted = [names.index(r) for r in rungs]
     return float(last["rung"].isin(wanted).mean())
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from chainsim.vocabulary import GOVERNANCE_TYPES as GOVERNANCE
-from chainsim.vocabulary import RUNGS
+from chainsim.vocabulary import LADDERS, STRATEGIC_FROM
+from chainsim.vocabulary import RUNGS as RUNGS  # the shoe ladder's names, for the series
 
 CAPABILITIES = ("process", "product", "design", "marketing")
 
@@ -96,29 +97,42 @@ def capability_gains(firms: pd.DataFrame, cluster: int,
 
 
 def rung_shares(firms: pd.DataFrame, period: int | None = None,
-                leads_only: bool = True) -> pd.DataFrame:
-    """Share of firms on each rung of the functional ladder, per cluster."""
+                leads_only: bool = True, ladder: str = "shoe") -> pd.DataFrame:
+    """Share of firms on each rung of the functional ladder (`ladder`: the scenario's
+    `technology.ladder`, whose rung names are the columns), per cluster."""
+    names = LADDERS[ladder]
     if firms.empty:
-        return pd.DataFrame(columns=["cluster", *RUNGS])
+        return pd.DataFrame(columns=["cluster", *names])
     period = int(firms["period"].max()) if period is None else period
     rows = firms[firms["period"] == period]
     if leads_only:
         rows = rows[rows["lead"]]
     counts = pd.crosstab(rows["cluster"], rows["rung"], normalize="index")
-    counts = counts.reindex(columns=range(len(RUNGS)), fill_value=0.0)
-    counts.columns = list(RUNGS)
+    counts = counts.reindex(columns=range(len(names)), fill_value=0.0)
+    counts.columns = list(names)
     return counts.reset_index()
 
 
 def functional_upgrading(firms: pd.DataFrame, cluster: int,
-                         shares: pd.DataFrame | None = None) -> float:
-    """Share of a cluster's lead firms at own design (ODM) or own brand (OBM) at the end.
-    `shares`: `rung_shares(firms)` when the caller has it already."""
-    shares = rung_shares(firms) if shares is None else shares
+                         shares: pd.DataFrame | None = None, ladder: str = "shoe") -> float:
+    """Share of a cluster's lead firms on a strategic rung at the end: own design (ODM) or
+    own brand (OBM) on the shoe ladder, own label on the fruit ladder.
+    `shares`: `rung_shares(firms, ladder=ladder)` when the caller has it already."""
+    shares = rung_shares(firms, ladder=ladder) if shares is None else shares
     row = shares[shares["cluster"] == cluster]
     if row.empty:
         return float("nan")
-    return float(row["odm"].iloc[0] + row["obm"].iloc[0])
+    strategic = list(LADDERS[ladder][STRATEGIC_FROM[ladder]:])
+    return float(row[strategic].iloc[0].sum())
+
+
+def past_bottom(shares: pd.DataFrame, cluster: int, ladder: str = "shoe") -> float:
+    """Share of a cluster's lead firms above the bottom rung of the ladder at the end
+    (full package or more on the shoe ladder, grading and packing or more on fruit)."""
+    row = shares[shares["cluster"] == cluster]
+    if row.empty:
+        return float("nan")
+    return float(row[list(LADDERS[ladder][1:])].iloc[0].sum())
 
 
 def first_time_at_rung(firms: pd.DataFrame, cluster: int, rung: int) -> float:
@@ -206,7 +220,8 @@ def buyer_concentration(links: pd.DataFrame, cluster: int) -> dict[str, float]:
             "hhi": float((shares ** 2).sum())}
 
 
-def lock_in(links: pd.DataFrame, firms: pd.DataFrame, cluster: int) -> float:
+def lock_in(links: pd.DataFrame, firms: pd.DataFrame, cluster: int,
+            ladder: str = "shoe") -> float:
     """Share of the cluster's lead firms locked into one buyer's chain: over 80% of their
     output to one buyer across the run, and below own design (ODM) at the end (H&S 4.2:
     the main buyer "accounted for over 80 per cent of their output")."""
@@ -217,7 +232,7 @@ def lock_in(links: pd.DataFrame, firms: pd.DataFrame, cluster: int) -> float:
     last = last[last["period"] == last["period"].max()].set_index("firm")
     per = rows.groupby(["firm", "buyer"])["units"].sum()
     top_share = per.groupby(level=0).max() / per.groupby(level=0).sum()
-    below_odm = last["rung"] < 2
+    below_odm = last["rung"] < STRATEGIC_FROM[ladder]
     locked = top_share[top_share > 0.8].index.intersection(below_odm[below_odm].index)
     return len(locked) / len(last)
 

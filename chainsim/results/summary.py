@@ -29,25 +29,26 @@ class ClusterTables:
     index: pd.DataFrame
     caps: pd.DataFrame
     rungs: pd.DataFrame
+    ladder: str = "shoe"  # the scenario's `technology.ladder`
 
     @classmethod
-    def of(cls, tables: dict[str, pd.DataFrame]) -> ClusterTables:
+    def of(cls, tables: dict[str, pd.DataFrame], ladder: str = "shoe") -> ClusterTables:
         firms = tables["firms"]
         return cls(index=m.price_index(tables["links"]),
                    caps=m.capability_means(firms, leads_only=True),
-                   rungs=m.rung_shares(firms))
+                   rungs=m.rung_shares(firms, ladder=ladder), ladder=ladder)
 
 
 def cluster_metrics(result: Any, c: int, shared: ClusterTables | None = None
                     ) -> dict[str, float]:
     t = result.tables
     firms, clusters, links, fairs = t["firms"], t["clusters"], t["links"], t["fairs"]
-    shared = ClusterTables.of(t) if shared is None else shared
+    shared = ClusterTables.of(t, result.scenario.technology.ladder) if shared is None else shared
+    ladder = shared.ladder
     rows = clusters[clusters["cluster"] == c]
     index = shared.index
     series = index[index["cluster"] == c].sort_values("period")["price_index"]
     caps = shared.caps[shared.caps["cluster"] == c]
-    rungs = shared.rungs[shared.rungs["cluster"] == c]
     units = float(rows["units"].sum())
     out = {
         "units": units,
@@ -57,12 +58,11 @@ def cluster_metrics(result: Any, c: int, shared: ClusterTables | None = None
         "price_index_end": float(series.iloc[-1]) if len(series) else math.nan,
         "price_decline": m.price_decline(index, c),
         "retail_share": m.retail_share(clusters, c),
-        "functional_upgrading": m.functional_upgrading(firms, c, shared.rungs),
-        "full_package": float(rungs[["full_package", "odm", "obm"]].sum(axis=1).iloc[0])
-        if not rungs.empty else math.nan,
+        "functional_upgrading": m.functional_upgrading(firms, c, shared.rungs, ladder),
+        "full_package": m.past_bottom(shared.rungs, c, ladder),
         "fair_share": m.fair_share(fairs, c),
         "exhibitors_per_fair": m.exhibitors_per_fair(fairs, c),
-        "lock_in": m.lock_in(links, firms, c),
+        "lock_in": m.lock_in(links, firms, c, ladder),
         "quasi_hierarchy_share": m.governance_share(links, "quasi_hierarchy", c),
         "market_share_of_links": m.governance_share(links, "market", c),
         "network_share": m.governance_share(links, "network", c),
@@ -109,7 +109,7 @@ def buyer_metrics(result: Any, b: int) -> dict[str, float]:
 def headline(result: Any) -> dict[str, float]:
     """Flat metric name -> value: what replications, comparisons and sweeps aggregate."""
     out: dict[str, float] = {}
-    shared = ClusterTables.of(result.tables)
+    shared = ClusterTables.of(result.tables, result.scenario.technology.ladder)
     for c, cluster in enumerate(result.scenario.clusters):
         for k, v in cluster_metrics(result, c, shared).items():
             out[f"cluster.{cluster.id}.{k}"] = v

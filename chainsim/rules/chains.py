@@ -3,6 +3,8 @@ premium of, by the governance of the link now (H&S Table 4, 4.2-4.4)."""
 
 from __future__ import annotations
 
+from chainsim.rules.ladder import Ladder, shoe
+
 # The highest rung whose premium a buyer pays on a link, by the link's governance now
 # Under quasi-hierarchy or hierarchy the buyer defines the product and buys production (full
 # package, rung 1). In a network the product is defined jointly and the supplier's design
@@ -18,18 +20,23 @@ def paid_rung(governance: str, supplier_rung: int) -> int:
     return min(supplier_rung, PAID_RUNG[governance])
 
 
-def paid_premium(governance: str, supplier_rung: int, premiums: tuple[float, ...],
-                 buys_brands: float) -> float:
-    """The rung premium a buyer pays on a link: up to the governance's cap, and for an own
-    brand only on the share of its purchases it resells under suppliers' brands.
+def paid_premium(governance: str, supplier_rung: int, premiums: tuple[float, ...] | Ladder,
+                 buys_brands: float, room: float = 1.0) -> float:
+    """The rung premium a buyer pays on a link: up to the highest rung the governance pays
+    for (`Ladder.cap`), and for an own brand only on the share of its purchases it resells
+    under suppliers' brands, times the room its brand market leaves (`room`, 0-1: the
+    premium shared among the brands it already buys, rules/ladder.brand_room).
 
     A brand owner (Compaq, a US shoe retailer with its own labels) that buys at arm's
     length pays for the supplier's design but sells under its own name (H&S 4.4: the
     notebook makers "made a rapidly increasing contribution to the design", OEM -> ODM,
     "sometimes even" OBM, 4.5); independent retailers and importers met at fairs resell
-    the supplier's brand (`Buyer.buys_brands`, a fact of the buyer's business, 0-1)."""
-    rung = paid_rung(governance, supplier_rung)
-    if rung < 3:
-        return premiums[rung]
-    share = min(1.0, max(0.0, buys_brands))
-    return premiums[2] + share * (premiums[3] - premiums[2])
+    the supplier's brand (`Buyer.buys_brands`, a fact of the buyer's business, 0-1).
+    `premiums`: a ladder, or the shoe ladder's four premiums."""
+    ladder = premiums if isinstance(premiums, Ladder) else Ladder("shoe", shoe(premiums=premiums))
+    rung = min(supplier_rung, ladder.cap[governance])
+    if rung < ladder.brand_rung:
+        return ladder.premiums[rung]
+    below = ladder.premiums[ladder.brand_rung - 1]
+    share = min(1.0, max(0.0, buys_brands)) * room
+    return below + share * (ladder.premiums[rung] - below)

@@ -17,9 +17,9 @@ from functools import cached_property
 from pydantic import BaseModel
 
 from chainsim.limits import MAX_BUYERS, MAX_MAGNITUDE, MAX_TOTAL_FIRMS
-from chainsim.scenario.model import Buyer, Cluster, Distribution, Fair, Firm, Scenario
+from chainsim.scenario.model import Buyer, Cluster, Distribution, Fair, Firm, Scenario, Shock
 from chainsim.scenario.paths import Loc
-from chainsim.vocabulary import member_ids
+from chainsim.vocabulary import LADDERS, member_ids
 
 Finding = tuple[Loc, str]
 Checker = Callable[[Scenario, "Index"], Iterator[Finding]]
@@ -236,10 +236,15 @@ def _link_problem(ix: Index, buyer: str, target: str) -> str | None:
 def check_firms(s: Scenario, ix: Index) -> Iterator[Finding]:
     """Every cluster has a lead firm to take orders; capacities are positive; lognormal
     draws stay below the magnitude limit."""
+    rungs = LADDERS[s.technology.ladder]
     for cluster in s.clusters:
         if not any(firm.role == "lead" for firm in cluster.firms):
             yield ix.at(cluster, "firms"), "a cluster needs at least one lead firm to take orders"
         for firm in cluster.firms:
+            if firm.rung is not None and firm.rung not in rungs:
+                yield ix.at(firm, "rung"), (f"{firm.rung!r} is not a rung of the "
+                                            f"{s.technology.ladder} ladder "
+                                            f"(technology.ladder); rungs: {', '.join(rungs)}")
             if isinstance(firm.capacity, float | int) and firm.capacity <= 0:
                 yield ix.at(firm, "capacity"), (f"must be positive (units per day), got "
                                                 f"{firm.capacity:g}")
@@ -306,5 +311,36 @@ def check_shocks(s: Scenario, ix: Index) -> Iterator[Finding]:
             del log_wage[shock.cluster]  # one finding per cluster
 
 
+def check_standards(s: Scenario, ix: Index) -> Iterator[Finding]:
+    """A standard binds a buyer group or a market (one of them), sets a quality or a
+    process floor, and has a name of its own; other shocks take no standard's fields."""
+    markets = {b.market for b in s.buyers}
+    names: set[str] = set()
+    for shock in s.shocks:
+        if shock.kind != "standard":
+            for name in ("name", "market", "quality", "process"):
+                if getattr(shock, name) is not None:
+                    yield ix.at(shock, name), f"only a standard shock takes {name}"
+            continue
+        yield from _standard_target(ix, shock, markets)
+        if shock.quality is None and shock.process is None:
+            yield ix.at(shock, "quality"), "a standard needs a quality or a process floor"
+        if shock.name is not None and shock.name in names:
+            yield ix.at(shock, "name"), f"standard {shock.name!r} is imposed twice"
+        names.add(shock.name or "")
+
+
+def _standard_target(ix: Index, shock: Shock, markets: set[str]) -> Iterator[Finding]:
+    """Whom a standard binds: a buyer group or every buyer of a market, one of them."""
+    if shock.buyer is not None and shock.market is not None:
+        yield ix.at(shock, "market"), "a standard binds a buyer or a market, not both"
+    elif shock.buyer is None and shock.market is None:
+        yield ix.at(shock, "buyer"), "a standard needs a buyer (group) or a market"
+    elif shock.market is not None and shock.market not in markets:
+        known = ", ".join(sorted(repr(m) for m in markets if m))
+        yield ix.at(shock, "market"), (f"no buyer sells in market {shock.market!r}; "
+                                       f"markets: {known}")
+
+
 CHECKERS: tuple[Checker, ...] = (check_ids, check_references, check_links, check_firms,
-                                 check_buyers, check_fairs, check_shocks)
+                                 check_buyers, check_fairs, check_shocks, check_standards)

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from chainsim.limits import MAX_BUYERS, MAX_FIRMS_PER_GROUP, MAX_HORIZON_YEARS, MAX_MAGNITUDE
-from chainsim.vocabulary import GovernanceName, Rung
+from chainsim.vocabulary import GovernanceName, LadderName, Rung
 
 
 def shown_number(value: float) -> str:
@@ -186,8 +186,16 @@ class Technology(Frozen):
     learning_volume: Positive = 50_000.0
     absorption: Positive = Field(default=3e-6, description="gap closed per unit of buyer money")
     services_premium: NonNeg = 0.05
+    ladder: LadderName = Field(
+        default="shoe", description="functional ladder: shoe (assembly ... obm) or fruit")
     rung_thresholds: tuple[Fraction, Fraction, Fraction] = (0.5, 0.5, 0.5)
     rung_premium: tuple[NonNeg, NonNeg, NonNeg, NonNeg] = (0.0, 0.05, 0.25, 0.5)
+    brand_threshold: Fraction = Field(
+        default=0.5, description="brand stock an own-brand rung needs (0: none)")
+    brand_depreciation: NonNeg = Field(
+        default=0.1, description="yearly rate at which a firm's brand stock fades")
+    certification_cost: NonNeg = Field(
+        default=20_000.0, description="cost of certifying a standard, without a facility")
     quality_premium: NonNeg = 0.5
     investment_cost: NonNeg = Field(default=15_000.0, description="per step, firm of 100/day")
     investment_step: Fraction = 0.1
@@ -219,7 +227,7 @@ class Firm(Frozen):
     product: UnitNumber = 0.3
     design: UnitNumber = 0.1
     marketing: UnitNumber = 0.1
-    rung: Rung = "assembly"
+    rung: Rung | None = Field(default=None, description="starting rung; none: the bottom")
     strategic_intent: UnitNumber = 0.5
     cash: Number = 0.0
     outsourcing: Fraction = Field(default=0.5, description="share of each order given to spokes")
@@ -231,6 +239,8 @@ class Firm(Frozen):
 
 class Institutions(Frozen):
     technology_centre: Fraction = 0.0
+    testing_certification: Fraction = Field(
+        default=0.0, description="testing and certification facility; 1 halves the cost")
     business_association: Fraction = 0.0
     collective_stand: Flag = False
 
@@ -371,11 +381,19 @@ class Fair(Frozen):
 
 class Shock(Frozen):
     year: Real
-    kind: Literal["entrant", "market_loss", "devaluation", "volatility", "codification"]
+    kind: Literal["entrant", "market_loss", "devaluation", "volatility", "codification",
+                  "standard"]
     cluster: Ident | None = None
     buyer: Ident | None = None
     factor: Positive | None = None
     level: Fraction | None = None
+    # A standard (H&S 3: "grades and standards ... phytosanitary standards"; 4.3: USDA pest
+    # control): imposed by a buyer group or by every buyer of a market, with the quality
+    # and process requirements it sets as floors from its date.
+    name: Ident | None = None
+    market: str | None = None
+    quality: Fraction | None = None
+    process: Fraction | None = None
 
     @model_validator(mode="after")
     def _target(self, info: ValidationInfo) -> Shock:
@@ -387,6 +405,7 @@ class Shock(Frozen):
             "devaluation": ("cluster", "factor"),
             "volatility": ("cluster", "level"),
             "codification": ("buyer", "level"),
+            "standard": ("name",),
         }[self.kind]
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
