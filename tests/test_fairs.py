@@ -146,3 +146,15 @@ def test_a_bad_slot_count_or_turnover_is_named_by_its_path():
                      "to 1 (got 0)",
                      "test: buyers.b.turnover: input should be less than or equal to 1 "
                      "(got 1.5)"]
+
+
+def test_a_firm_keeps_showing_its_collections_to_the_buyers_it_met_at_the_fair():
+    """H&S 4.3: "the investment is not a one-off, they need to exhibit regularly (twice a
+    year) and show their new collections". One fair buyer, met at the first fair: new
+    contacts are then worth nothing, but the buyer's next orders are."""
+    buyer = {**FAIR_BUYER, "demand": 40_000.0}
+    result = simulate(world({"capacity": 400.0}, [buyer], [],
+                            {"stand_cost": 5_000.0, "contact_rate": 10.0}, 4))
+    held = result.tables["fairs"]
+    assert len(held) == 8 and (held["exhibitors"] == 1).all()
+    assert not [d for d in result.decisions if d["decision"] == "link_lapsed"]

@@ -147,6 +147,18 @@ class FairAgent:
             out.append(Exposure(p, link.revenue_last or link.revenue_year))
         return tuple(out)
 
+    def presence_value(self, i: int) -> float:
+        """The margin on a season's orders from the buyers the firm met at this fair (their
+        demand, by the firm's share of it, at the link's price): they buy the collections
+        shown on its stand (H&S 4.3), so showing the next one keeps them."""
+        orders = 0.0
+        for link in self.links.of_firm[i]:
+            if link.active and link.met_at == self.id:
+                buyer = self.buyers[link.buyer]
+                total = sum(other.share for other in buyer.links if other.active)
+                orders += buyer.spec.demand * link.share / total * link.price
+        return orders * NEW_BUYER_MARGIN / len(self.spec.months)
+
     def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray, cluster: int
                 ) -> bool:
         """One lead firm weighs a stand: the rule decides; an exhibitor pays and shows."""
@@ -161,7 +173,7 @@ class FairAgent:
             cash_available=float(f.cash[i] + self.tech.credit_line),
             exposures=self.exposures(i), margin=self.tech.supplier_margin,
             years_to_replace=years_to_replace(share, marketing),
-            annual_revenue=f.annual_revenue(i)))
+            annual_revenue=f.annual_revenue(i), presence_value=self.presence_value(i)))
         if not decision.exhibit:
             return False
         self.journal.paid("fair", firm_account(i), WORLD, cost)

@@ -45,6 +45,7 @@ class FairView:
     margin: float = 0.1  # the firm's margin on its sales
     years_to_replace: float = 1.0  # rules/encroachment.years_to_replace
     annual_revenue: float = 0.0  # the firm's sales over the last full year
+    presence_value: float = 0.0  # margin on the next season's sales to buyers met here
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +78,8 @@ def _contacts(v: FairView) -> float:
                                            v.memory)
 
 
-def _decide(v: FairView, contacts: float, loss: float) -> FairDecision:
-    gain = contacts * v.value_per_contact
+def _decide(v: FairView, contacts: float, loss: float, kept: float = 0.0) -> FairDecision:
+    gain = contacts * v.value_per_contact + kept
     exhibit = gain > v.stand_cost + loss and v.cash_available >= v.stand_cost
     return FairDecision(exhibit, contacts, gain, v.stand_cost, loss)
 
@@ -93,12 +94,15 @@ def fair_withdrawal(exposures: tuple[Exposure, ...], margin: float, years: float
 
 
 def weighed_withdrawal(v: FairView) -> FairDecision:
-    """Exhibit when the contacts' worth beats the stand plus the expected withdrawal (H&S
-    4.2-4.3). A firm whose buyers tolerate its stand (market links, little stake, many
-    buyers) risks little; one that sells most of its output to a quasi-hierarchical buyer
-    with a stake in it risks a large part of that margin and stays away."""
+    """Exhibit when the new contacts' worth, plus the next season's margin from the buyers
+    met at this fair, who buy the collections shown there, beats the stand plus the
+    expected withdrawal (H&S 4.2-4.3: "they need to exhibit regularly (twice a year) and
+    show their new collections"). A firm whose buyers tolerate its stand (market links,
+    little stake, many buyers) risks little; one that sells most of its output to a
+    quasi-hierarchical buyer with a stake in it risks a large part of that margin and
+    stays away."""
     return _decide(v, _contacts(v), fair_withdrawal(v.exposures, v.margin,
-                                                    v.years_to_replace))
+                                                    v.years_to_replace), v.presence_value)
 
 
 def expected_contacts(v: FairView) -> FairDecision:
