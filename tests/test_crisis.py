@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from chainsim.engine.simulation import simulate
+from chainsim.results.metrics import cooperation
+from chainsim.rules import crisis
 from chainsim.scenario import parse_scenario
 from tests.helpers import TINY
 
@@ -93,3 +97,92 @@ def test_the_vote_weighs_the_premium_where_design_is_paid_against_the_withdrawal
     free = VoteView(**{**{f: getattr(locked, f) for f in locked.__slots__},
                        "design_access": 0.6, "withdrawal": 50_000.0})
     assert margin_weighed(free).back
+
+
+# --- the upgrading imperative and vertical co-operation ---------------------------------
+
+
+def entrant_world(seed: int) -> dict:
+    """Four lead firms, each with two weaker spokes, selling to one buyer that holds them
+    under quasi-hierarchy (design is not paid for) and scouts every year; a cheaper
+    cluster enters in year 3 and the buyer squeezes the incumbents' prices."""
+    raw = copy.deepcopy(TINY)
+    raw["simulation"].update(horizon_years=7, seasons_per_year=2, seed=seed)
+    raw["technology"].update(labour_per_unit=4.0, materials_per_unit=3.0,
+                             investment_cost=25_000.0, learning_by_doing=0.0)
+    lead = {"role": "lead", "process": 0.5, "product": 0.7, "design": 0.1,
+            "marketing": 0.05, "cash": 1e6, "outsourcing": 0.0, "capacity": 600.0,
+            "strategic_intent": 0.3}
+    spoke = {"role": "spoke", "count": 8, "process": 0.3, "product": 0.3, "capacity": 50.0}
+    raw["clusters"] = [
+        {"id": "home", "wage": 1.0, "transport_cost": 0.5, "transit_days": 10.0,
+         "spillover": 0.0, "macro_volatility": 0.4,
+         "firms": [{**lead, "id": "lead", "count": 4}, {**spoke, "id": "spoke"}]},
+        {"id": "entrant", "wage": 0.7, "transport_cost": 0.8, "transit_days": 10.0,
+         "spillover": 0.0, "firms": [{**lead, "id": "cn", "count": 2, "process": 0.4}]}]
+    raw["buyers"] = [{"id": "buyer", "demand": 400_000.0, "order_size": 10_000.0,
+                      "lead_time_days": 120, "quality_requirement": 0.4,
+                      "process_requirement": 0.4,
+                      "scouting": {"interval_years": 1.0, "candidates": 2, "threshold": 0.1}}]
+    raw["links"] = [{"buyer": "buyer", "firms": ["lead"], "governance": "quasi_hierarchy"}]
+    raw["rules"] = {"governance": "fixed"}
+    raw["shocks"] = [{"year": 2003, "kind": "entrant", "cluster": "entrant"}]
+    return raw
+
+
+def crisis_runs(monkeypatch, imperative: bool, vertical: bool) -> list:
+    if not imperative:  # no value of defended sales, no intent raised
+        monkeypatch.setattr(crisis, "AT_RISK", 0.0)
+        monkeypatch.setattr(crisis, "INTENT_GAIN", 0.0)
+    if not vertical:
+        monkeypatch.setattr(crisis, "VERTICAL_RATE", 0.0)
+    return [simulate(parse_scenario(entrant_world(seed), "entrant")) for seed in (1, 2)]
+
+
+def lead_investments(result, first_year: float, last_year: float) -> int:
+    return sum(d["decision"] == "investment_start" and d["agent"].startswith("lead")
+               and first_year * 360 <= d["time"] < last_year * 360 for d in result.decisions)
+
+
+@pytest.mark.parametrize("imperative", [True, False])
+def test_investment_answers_the_price_pressure_of_an_entrant(monkeypatch, imperative):
+    """H&S 4.2: "faced with sharply declining prices ... The upgrading imperative was
+    clear". Before the entrant no lead firm invests; after it, with the imperative, they
+    invest in production (process and product), not without it."""
+    runs = crisis_runs(monkeypatch, imperative, vertical=True)
+    before = sum(lead_investments(r, 0, 3) for r in runs)
+    after = sum(lead_investments(r, 3, 6) for r in runs)
+    pressed = [d for r in runs for d in r.decisions if d["decision"] == "price_pressure"
+               and d["agent"] == "home"]
+    assert before == 0 and pressed and max(d["high"] for d in pressed) == 1.0
+    kinds = {d["capability"] for r in runs for d in r.decisions
+             if d["decision"] == "investment_start"}
+    if imperative:
+        assert after > 0 and kinds <= {"process", "product"}
+    else:
+        assert after == 0
+
+
+def spokes_gain(result) -> float:
+    f = result.tables["firms"]
+    spokes = f[~f["lead"] & (f["cluster"] == 0)]
+    by_period = spokes.groupby("period")["process"].mean()
+    return float(by_period.iloc[-1] - by_period.iloc[0])
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_lead_firms_under_pressure_close_their_spokes_gap(monkeypatch, vertical):
+    """H&S 2.1: "This increase in vertical co-operation was spearheaded by some of the
+    larger local manufactures". The spokes learn nothing on their own here (no orders, no
+    spillover, no centre); with the lead firms' help they gain after the shock, and the
+    co-operation metric counts it as bilateral."""
+    runs = crisis_runs(monkeypatch, imperative=True, vertical=vertical)
+    for r in runs:
+        coop = cooperation(r.tables["clusters"], 0, 2000).set_index("year")
+        before, after = coop.loc[2000:2002, "bilateral"], coop.loc[2003:2006, "bilateral"]
+        if vertical:  # the buyer teaches its lead firms all along; their help comes on top
+            assert spokes_gain(r) > 0.02
+            assert after.mean() > before.mean() + 0.02 * 8 / 4
+        else:
+            assert spokes_gain(r) == 0.0
+        assert coop["multilateral"].sum() == 0.0

@@ -16,6 +16,7 @@ from chainsim.agents.clusters import PROSPECT
 from chainsim.engine.simulation import simulate, start_processes
 from chainsim.engine.world import build_world
 from chainsim.rules import RULES
+from chainsim.rules.crisis import PressureView, upgrading_imperative
 from chainsim.rules.encroachment import SEVERITY
 from chainsim.rules.investment import (
     InvestmentView,
@@ -30,7 +31,7 @@ from chainsim.technology import DESIGN, MARKETING, YEAR, labour_cost
 PER_FIRM = ("annual_revenue", "annual_units", "shortfall_cost", "design_access",
             "brand_access", "rung_gain_design", "rung_gain_brand", "distance_design",
             "distance_brand", "reaction_probability", "main_buyer_share", "strategic_intent",
-            "cost", "cash_available")
+            "cost", "cash_available", "defence_value")
 
 
 @st.composite
@@ -38,7 +39,7 @@ def column_views(draw) -> InvestmentView:
     n = draw(st.integers(1, 12))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     scale = {"annual_revenue": 1e7, "annual_units": 1e6, "shortfall_cost": 1e6,
-             "cost": 1e5, "cash_available": 2e5}
+             "cost": 1e5, "cash_available": 2e5, "defence_value": 1e5}
     columns = {name: rng.random(n) * scale.get(name, 1.0) for name in PER_FIRM}
     # Some firms on the edge: no sales, exactly at a rung threshold, cash equal to cost.
     columns["annual_revenue"][rng.random(n) < 0.3] = 0.0
@@ -90,6 +91,11 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
     reaction = (cluster.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
                 if main is not None else 0.0)
     rung = int(f.rung[i])
+    j = int(np.flatnonzero(cluster.members == i)[0])
+    memory = cluster.memory  # the upgrading imperative, for this firm alone
+    response = upgrading_imperative(PressureView(
+        float(memory.pressure[j]), float(f.revenue_year[i]), tech.supplier_margin,
+        float(memory.cost_gap[j]), float(memory.saving[j]), float(f.intent[i])))
     return InvestmentView(
         capabilities=tuple(float(x) for x in f.caps[i]),  # type: ignore[arg-type]
         annual_revenue=float(f.revenue_year[i]), annual_units=float(f.units_year[i]),
@@ -101,12 +107,13 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
         distance_design=max(0.0, thresholds[1] - float(f.caps[i, DESIGN])),
         distance_brand=max(0.0, thresholds[2] - float(f.caps[i, MARKETING])),
         reaction_probability=reaction, main_buyer_share=share,
-        strategic_intent=float(f.intent[i]), spillover=cluster.spec.spillover,
+        strategic_intent=float(response.intent), spillover=cluster.spec.spillover,
         volatility=cluster.volatility,
         cost=tech.investment_cost * math.sqrt(f.capacity[i] / 100.0),
         step=tech.investment_step, success_probability=tech.investment_success,
         horizon_years=tech.investment_horizon_years,
-        cash_available=float(f.cash[i] + tech.credit_line))
+        cash_available=float(f.cash[i] + tech.credit_line),
+        defence_value=float(response.defence_value))
 
 
 def test_column_views_are_the_views_built_firm_by_firm():

@@ -184,9 +184,15 @@ class BuyerAgent:
             paid("buyer_investment", self.account, WORLD, plan.money)
             link.sunk += plan.money
             i = link.firm
+            taught = 0.0
             for name, gain in plan.gains.items():
                 k = CAPABILITY_INDEX[name]
-                f.caps[i, k] = min(1.0, f.caps[i, k] + gain)
+                before = f.caps[i, k]
+                f.caps[i, k] = min(1.0, before + gain)
+                taught += f.caps[i, k] - before
+            # Buyer-supplier co-operation, bilateral (H&S 2.1: relationships with external
+            # buyers "had become closer"), as capability passed on.
+            self.journal.cooperated(f.cluster_of[i], bilateral=float(taught))
 
     def _teaching_view(self, link: Link, share: float, year_fraction: float) -> TeachingView:
         caps, i = self.firms.caps, link.firm
@@ -338,6 +344,7 @@ class BuyerAgent:
                                      self.estimated_failure(link, standard=True),
                                      alt_failure, loss_per_unit,
                                      spec.scouting.reliability_premium)
+            link.offered = offer.price  # what the incumbent must match (rules/crisis.py)
             if offer.price < link.price:
                 self._squeeze(link, offer)
 

@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chainsim.agents.pressure import PriceMemory, cost_gaps, home_shares, sales_now
 from chainsim.journal import WORLD, firm_account
 from chainsim.rules.allegiance import VoteView, coalition
+from chainsim.rules.crisis import (
+    CrisisResponse,
+    PressureView,
+    upgrading_imperative,
+    vertical_cooperation,
+)
 from chainsim.rules.encroachment import SEVERITY, withdrawal_cost
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.rules.ladder import OccupyView, market_reach, occupy_if_it_pays
@@ -72,7 +79,7 @@ class ClusterAgent:
     def __init__(self, index: int, spec: Cluster, enters_later: bool, *,
                  env: simpy.Environment, scenario: Scenario, rules: SimpleNamespace,
                  streams: Streams, firms: FirmTable, links: Links, buyers: list[Customer],
-                 journal: Journal):
+                 journal: Journal, spokes: list[list[int]] | None = None):
         self.index = index
         self.spec = spec
         self.id = spec.id
@@ -108,6 +115,11 @@ class ClusterAgent:
         self.project_left = 0  # periods of a running repositioning project
         self.project_rate = (0.0, 0.0, 0.0)
         self._trigger = env.event()
+        # The crisis response (rules/crisis.py): what the members remember of their prices
+        # and shares, and which spoke works for which lead firm (member positions).
+        self.memory = PriceMemory(len(self.members))
+        self.spokes = spokes or [[] for _ in range(len(firms))]
+        self._pairs = self._spoke_pairs()
 
     def _typical_design(self) -> float:
         """The median design capability of the cluster's exporters (its lead firms): what
@@ -144,23 +156,68 @@ class ClusterAgent:
         caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
         if self.spec.spillover > 0.0 and len(caps) > 1:
             caps += self.spec.spillover * years * np.maximum(leaders(caps) - caps, 0.0)
-        centre = self.spec.institutions.technology_centre
-        if centre > 0.0:  # Table 5: "local technology institute" for production upgrading
-            caps[:, PROCESS] += 0.1 * centre * years * (1.0 - caps[:, PROCESS])
-            caps[:, PRODUCT] += 0.05 * centre * years * (1.0 - caps[:, PRODUCT])
-        if self.project_left > 0:
-            d, mk, rep = self.project_rate
-            caps[:, DESIGN] += d * (1.0 - caps[:, DESIGN])
-            caps[:, MARKETING] += mk * (1.0 - caps[:, MARKETING])
-            self.reputation = min(1.0, self.reputation + rep)
-            self.project_left -= 1
+        collective = self._collective(caps, years)
+        if self._pairs[0].size and self.memory.pressure.any():
+            self._help_spokes(caps, years)
         np.clip(caps, 0.0, 1.0, out=caps)
+        if collective:
+            self.journal.cooperated(self.index, multilateral=collective)
         if not isinstance(rows, slice):
             f.caps[rows] = caps
         # A brand fades unless renewed (marketing channels must be kept up, H&S 4.1, 4.4).
         f.brand[rows] *= (1.0 - min(1.0, tech.brand_depreciation)) ** years
         self.typical_design = self._typical_design()
         self._climb()
+
+    def _collective(self, caps: np.ndarray, years: float) -> float:
+        """What the cluster's collective institutions pass on to every member this period:
+        the technology centre (Table 5: "local technology institute" for production
+        upgrading) and a funded repositioning project. Returns the capability gained in
+        all (multilateral co-operation, H&S 2.1)."""
+        gained = 0.0
+        centre = self.spec.institutions.technology_centre
+        if centre > 0.0:
+            process = 0.1 * centre * years * (1.0 - caps[:, PROCESS])
+            product = 0.05 * centre * years * (1.0 - caps[:, PRODUCT])
+            caps[:, PROCESS] += process
+            caps[:, PRODUCT] += product
+            gained += float(process.sum() + product.sum())
+        if self.project_left > 0:
+            d, mk, rep = self.project_rate
+            design = d * (1.0 - caps[:, DESIGN])
+            marketing = mk * (1.0 - caps[:, MARKETING])
+            caps[:, DESIGN] += design
+            caps[:, MARKETING] += marketing
+            self.reputation = min(1.0, self.reputation + rep)
+            self.project_left -= 1
+            gained += float(design.sum() + marketing.sum())
+        return gained
+
+    def _spoke_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(lead, spoke) member positions of every spoke working for a lead firm here."""
+        position = {int(i): j for j, i in enumerate(self.members.tolist())}
+        pairs = [(position[int(lead)], position[s]) for lead in self.leads.tolist()
+                 for s in self.spokes[int(lead)] if s in position]
+        if not pairs:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        lead, spoke = zip(*pairs, strict=True)
+        return np.array(lead, dtype=np.intp), np.array(spoke, dtype=np.intp)
+
+    def _help_spokes(self, caps: np.ndarray, years: float) -> None:
+        """Lead firms under price pressure close part of their spokes' process gap (H&S
+        2.1: vertical co-operation "spearheaded by some of the larger local manufactures";
+        4.2: "By reorganising their factories and local supply chains"). A spoke working
+        for several lead firms takes the most any of them gives. Bilateral co-operation."""
+        lead, spoke = self._pairs
+        gains = vertical_cooperation(self.memory.pressure[lead], caps[lead, PROCESS],
+                                     caps[spoke, PROCESS], years)
+        best = np.zeros(len(caps))
+        np.maximum.at(best, spoke, gains)
+        best = np.minimum(best, 1.0 - caps[:, PROCESS])
+        caps[:, PROCESS] += best
+        helped = float(best.sum())
+        if helped > 0.0:
+            self.journal.cooperated(self.index, bilateral=helped)
 
     def _climb(self) -> None:
         """Move firms up the functional ladder, one rung at a time (H&S 2.2)."""
@@ -234,6 +291,27 @@ class ClusterAgent:
         return self._linked
 
     # -- once a year ----------------------------------------------------------------------
+
+    def remember_prices(self) -> None:
+        """At the year end each member sets this year's agreed price and order share
+        against what it remembers of them: the price pressure it feels (rules/crisis.py,
+        H&S 4.2). Also where each stands against its buyers' lowest offers."""
+        if not self.active:
+            return
+        m = self.members
+        home = home_shares(self.links.all, self.firms.cluster_of, self.index)
+        price, share = sales_now(m, self.links, home)
+        memory = self.memory
+        memory.close_year(price, share)
+        memory.cost_gap, memory.saving = cost_gaps(m, self.firms, self.links, self.buyers,
+                                                   self.wage, self.transport_cost, self.tech)
+        self._pairs = self._spoke_pairs()  # the spokes may have changed
+        pressed = memory.pressure > 0.0
+        if pressed.any():
+            self.journal.decided("price_pressure", self.id, "crisis",
+                                 firms=int(pressed.sum()),
+                                 mean=float(memory.pressure[pressed].mean()),
+                                 high=float(memory.pressure.max()))
 
     def invest(self) -> None:
         """Each idle firm weighs one knowledge-changing investment (H&S 4.1, 4.5).
@@ -333,6 +411,7 @@ class ClusterAgent:
         gain_brand, need_brand = self._rung_gain(MARKETING)
         cash = np.fromiter((f.cash[i] for i in firms.tolist()), dtype=np.float64,
                            count=len(firms))
+        crisis = self.crisis_response(positions)
         return InvestmentView(
             capabilities=tuple(caps[:, k] for k in range(4)),  # type: ignore[arg-type]
             annual_revenue=f.column("revenue_year")[firms],
@@ -349,7 +428,7 @@ class ClusterAgent:
             distance_brand=np.maximum(0.0, need_brand - caps[:, MARKETING]),  # own channels
             reaction_probability=reaction,
             main_buyer_share=share,
-            strategic_intent=f.intent[firms],
+            strategic_intent=crisis.intent,
             spillover=self.spec.spillover,
             volatility=self.volatility,
             cost=tech.investment_cost * np.sqrt(f.capacity[firms] / 100.0),
@@ -357,6 +436,7 @@ class ClusterAgent:
             success_probability=tech.investment_success,
             horizon_years=tech.investment_horizon_years,
             cash_available=cash + tech.credit_line,
+            defence_value=crisis.defence_value,
         )  # type: ignore[arg-type]
 
     def _rung_gain(self, capability: int) -> tuple[np.ndarray, float]:
@@ -370,6 +450,18 @@ class ClusterAgent:
         p = ladder.premiums
         gain = np.array([max(0.0, p[target] - p[min(r, target - 1)]) for r in range(len(ladder))])
         return gain, ladder.threshold(target, capability)
+
+    def crisis_response(self, positions: np.ndarray) -> CrisisResponse:
+        """The upgrading imperative of the members at `positions`, as columns: the value a
+        step defends under the pressure each feels, and its raised intent (H&S 4.2, 4.5)."""
+        f, memory, firms = self.firms, self.memory, self.members[positions]
+        return upgrading_imperative(PressureView(
+            pressure=memory.pressure[positions],
+            annual_revenue=f.column("revenue_year")[firms],
+            margin=self.tech.supplier_margin,
+            cost_gap=memory.cost_gap[positions],
+            saving_per_step=memory.saving[positions],
+            strategic_intent=f.intent[firms]))
 
     def shortfall_cost(self, i: int) -> float:
         """Yearly cost of failed inspections per unit of product capability the firm lacks

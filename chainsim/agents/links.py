@@ -3,6 +3,7 @@ registry that makes and finds them."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from chainsim.rules.ladder import SHOE, Ladder
@@ -36,6 +37,7 @@ class Link:
     met_at: str = ""  # the fair where the buyer met the firm, for links made at fairs
     since: float = 0.0  # when a fair buyer last took the firm on (it drops the oldest first)
     design_seen: float = 1.0  # the supplier's design at the buyer's last review
+    offered: float = math.nan  # the price the buyer last offered (not yet: nan), H&S 4.2
 
     def inspected(self, failed: bool, prevented: float, memory: float = 0.97) -> None:
         """Add an inspection to the performance record; older ones fade by `memory` each.

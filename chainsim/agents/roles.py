@@ -33,6 +33,8 @@ class Customer(Protocol):
 
     def requirement(self, link: Link | None) -> tuple[float, float]: ...
 
+    def landed_cost(self, firm: int) -> float: ...
+
 
 class Site(Protocol):
     """A cluster as buyers and its lead firms see it: where firms are and what it costs."""

@@ -25,6 +25,7 @@ def periods(w: World):
         if elapsed >= next_year - 1e-9:
             next_year += YEAR
             for cluster in w.clusters:
+                cluster.remember_prices()  # the price pressure of the year (H&S 4.2)
                 cluster.invest()
             w.journal.close_year(links)
         w.recorder.snapshot(w.env.now, w.firms, links, w.journal.flows)

@@ -71,7 +71,8 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
               "links": links, "journal": journal}
     buyers: list[BuyerAgent] = []
     entrants = {sh.cluster for sh in s.shocks if sh.kind == "entrant"}
-    clusters = [ClusterAgent(c, spec, spec.id in entrants, buyers=buyers, **common)
+    clusters = [ClusterAgent(c, spec, spec.id in entrants, buyers=buyers, spokes=spokes,
+                             **common)
                 for c, spec in enumerate(s.clusters)]
     lead_firms = LeadFirms(env, firms, spokes, clusters, buyers, dict(s.governance),
                            s.technology, streams, journal)

@@ -164,6 +164,18 @@ class Journal:
         books[payee[0]][payee[1]] += amount
         self._totals[kind] += amount
 
+    def cooperated(self, cluster: int, bilateral: float = 0.0, multilateral: float = 0.0
+                   ) -> None:
+        """Capability passed on to a cluster's firms: by a buyer or a lead firm to its own
+        suppliers (bilateral, vertical co-operation) or by collective action of the cluster
+        (multilateral: a funded project, the technology centre). H&S 2.1."""
+        flows = self.flows.cluster
+        flows["bilateral"][cluster] += bilateral
+        flows["multilateral"][cluster] += multilateral
+        if self.trace is not None:
+            self._note("cooperated", -1, str(cluster),
+                       {"bilateral": bilateral, "multilateral": multilateral})
+
     def decided(self, kind: str, agent: str, rule: str, /, **numbers: Any) -> None:
         self.decisions.add(self.env.now, kind, agent, rule, **numbers)
         if self.trace is not None:

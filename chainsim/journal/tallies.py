@@ -8,8 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+# bilateral, multilateral: capability passed on to the cluster's firms in the period by
+# buyers and lead firms (vertical co-operation) and by collective action (H&S 2.1).
 CLUSTER_FLOWS = ("units", "value", "retail_value", "delivered", "failed", "refused",
-                 "scouted_units")
+                 "scouted_units", "bilateral", "multilateral")
 BUYER_FLOWS = ("units", "value", "scouted_units", "failed", "delivered")
 
 

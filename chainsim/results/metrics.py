@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.vocabulary import GOVERNANCE_TYPES as GOVERNANCE
-from chainsim.vocabulary import LADDERS, STRATEGIC_FROM
+from chainsim.vocabulary import LADDERS, STRATEGIC_FROM, YEAR_DAYS
 from chainsim.vocabulary import RUNGS as RUNGS  # the shoe ladder's names, for the series
 
 CAPABILITIES = ("process", "product", "design", "marketing")
@@ -271,3 +271,21 @@ def backing_share(votes: pd.DataFrame, cluster: int) -> float:
     """Share of lead-firm votes in favour of repositioning projects (0-1)."""
     rows = votes[votes["cluster"] == cluster]
     return float(rows["back"].mean()) if not rows.empty else float("nan")
+
+
+def cooperation(clusters: pd.DataFrame, cluster: int, start_year: float = 0.0) -> pd.DataFrame:
+    """Capability passed on to a cluster's firms each year, by kind of co-operation (0-1
+    capability points summed over firms): `bilateral`, by buyers to their suppliers and by
+    lead firms to their spokes (vertical); `multilateral`, by the cluster's collective
+    action (a funded repositioning project, the technology centre). H&S 2.1: in crisis
+    "vertical co-operation (between manufacturers and suppliers) was much more pronounced
+    than horizontal co-operation". Years count from `start_year` (the run's first year);
+    a period belongs to the year in which it ends."""
+    columns = ["year", "bilateral", "multilateral"]
+    if clusters.empty or "bilateral" not in clusters:
+        return pd.DataFrame(columns=columns)
+    rows = clusters[clusters["cluster"] == cluster]
+    year = start_year + np.ceil(rows["time"] / YEAR_DAYS - 1e-9) - 1.0
+    out = rows.groupby(year)[["bilateral", "multilateral"]].sum()
+    out.index.name = "year"
+    return out.reset_index()[columns]

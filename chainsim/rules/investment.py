@@ -54,6 +54,9 @@ class InvestmentView:
     success_probability: float
     horizon_years: float
     cash_available: float
+    # The yearly value of the sales a step in process or product defends under price
+    # pressure (rules/crisis.py, H&S 4.2: "The upgrading imperative was clear").
+    defence_value: float = 0.0
 
 
 FIELDS = tuple(f.name for f in fields(InvestmentView))
@@ -132,8 +135,18 @@ def net_values(v: InvestmentView) -> tuple[float, float, float, float]:
     gross = annual_values(v)
     return tuple(  # type: ignore[return-value]
         g * weight * (1.0 - c) - v.cost - (encroach if k >= 2 else 0.0)
+        + (_defended(v, c) * weight if k < 2 else 0.0)
         for k, (g, c) in enumerate(zip(gross, v.capabilities, strict=True))
     )
+
+
+def _defended(v: InvestmentView, capability: Any) -> Any:
+    """The defence value of a step in process or product, for the part of a step the
+    frontier leaves room for: a step defends sales by the cost (or quality) it actually
+    gains, which falls short of a full step only within a step of the frontier. (The
+    labour saving keeps the rule's older `1 - capability` discount.)"""
+    room = _lesser(1.0, (1.0 - capability) / _greater(v.step, 1e-9))
+    return v.defence_value * room
 
 
 def expected_return(v: InvestmentView) -> InvestmentDecision:
