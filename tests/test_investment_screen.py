@@ -86,7 +86,13 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
     """A firm's investment view built the plain way, one firm and one number at a time:
     the reference the cluster's column view must reproduce (H&S 4.1, 4.5)."""
     f, tech = cluster.firms, cluster.tech
-    premium, thresholds = tech.rung_premium, tech.rung_thresholds
+    # The premium of the next rung needing design (marketing), by rung, and what it needs:
+    # a lookup of the cluster's ladder (items 7, 2.7), not per-firm arithmetic.
+    gain_design, need_design = cluster._rung_gain(DESIGN)
+    gain_brand, need_brand = cluster._rung_gain(MARKETING)
+    caps = [float(x) for x in f.caps[i]]
+    if tech.brand_threshold > 0.0:  # a marketing step builds the firm's own brand
+        caps[MARKETING] = min(caps[MARKETING], float(f.brand[i]))
     main, share, access_design, access_brand = cluster.links.sales_profile(i)
     reaction = (cluster.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
                 if main is not None else 0.0)
@@ -97,15 +103,14 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
         float(memory.pressure[j]), float(f.revenue_year[i]), tech.supplier_margin,
         float(memory.cost_gap[j]), float(memory.saving[j]), float(f.intent[i])))
     return InvestmentView(
-        capabilities=tuple(float(x) for x in f.caps[i]),  # type: ignore[arg-type]
+        capabilities=tuple(caps),  # type: ignore[arg-type]
         annual_revenue=float(f.revenue_year[i]), annual_units=float(f.units_year[i]),
         labour_cost_per_unit=labour_cost(cluster.wage, 0.0, tech),
         quality_premium=tech.quality_premium, shortfall_cost=cluster.shortfall_cost(i),
         design_access=access_design, brand_access=access_brand, prospect=PROSPECT,
-        rung_gain_design=max(0.0, premium[2] - premium[min(rung, 1)]),
-        rung_gain_brand=max(0.0, premium[3] - premium[min(rung, 2)]),
-        distance_design=max(0.0, thresholds[1] - float(f.caps[i, DESIGN])),
-        distance_brand=max(0.0, thresholds[2] - float(f.caps[i, MARKETING])),
+        rung_gain_design=float(gain_design[rung]), rung_gain_brand=float(gain_brand[rung]),
+        distance_design=max(0.0, need_design - caps[DESIGN]),
+        distance_brand=max(0.0, need_brand - caps[MARKETING]),
         reaction_probability=reaction, main_buyer_share=share,
         strategic_intent=float(response.intent), spillover=cluster.spec.spillover,
         volatility=cluster.volatility,
