@@ -5,10 +5,13 @@ keep a few suppliers and replace some each year, so they do not saturate."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
+import pandas as pd
 import pytest
 
 from chainsim.engine.simulation import simulate
+from chainsim.evidence.metrics import RunTables, exhibitions_per_year
 from chainsim.results import metrics
 from chainsim.rules import fairs
 from chainsim.rules.encroachment import years_to_replace
@@ -158,3 +161,29 @@ def test_a_firm_keeps_showing_its_collections_to_the_buyers_it_met_at_the_fair()
     held = result.tables["fairs"]
     assert len(held) == 8 and (held["exhibitors"] == 1).all()
     assert not [d for d in result.decisions if d["decision"] == "link_lapsed"]
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+FAIRS_HELD = pd.DataFrame({"time": [60.0, 60.0, 240.0, 240.0], "fair": ["gds"] * 4,
+                           "cluster": [0, 1, 0, 1], "exhibitors": [7, 575, 5, 500],
+                           "total": [1612, 1612, 1505, 1505]})
+SHOWN = pd.DataFrame({"time": [60.0, 60.0, 240.0], "fair": ["gds"] * 3, "firm": [0, 1, 0],
+                      "cluster": [0, 0, 0], "cost": [1.0] * 3, "expected_gain": [2.0] * 3,
+                      "expected_loss": [0.0] * 3})
+
+
+def test_the_share_at_one_fair_reads_that_fair_alone():
+    assert metrics.exhibitors_at(FAIRS_HELD, 0, 60.0) == pytest.approx(7 / 1612)
+    assert metrics.exhibitors_at(FAIRS_HELD, 1, 240.0, "gds") == pytest.approx(500 / 1505)
+    assert math.isnan(metrics.exhibitors_at(FAIRS_HELD, 0, 100.0))
+    assert math.isnan(metrics.exhibitors_at(FAIRS_HELD, 0, 60.0, "other"))
+
+
+def test_exhibitions_are_counted_per_firm_and_per_year():
+    firms = pd.DataFrame({"firm": [0, 1, 2, 3], "cluster": [0, 0, 0, 1],
+                          "lead": [True, True, True, True]})
+    assert metrics.exhibitions_per_firm(SHOWN, firms, 0).to_dict() == {0: 2, 1: 1, 2: 0}
+    rt = RunTables({"exhibitions": SHOWN}, ("home", "away"), (), 2000.0, 90.0)
+    assert exhibitions_per_year(rt, "home", (2000, 2000)) == pytest.approx(1.5)
+    assert math.isnan(exhibitions_per_year(rt, "away", (2000, 2000)))

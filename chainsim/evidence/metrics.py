@@ -188,13 +188,20 @@ def rung_share(rt: RunTables, cluster: str, year: float, rungs: Sequence[str]) -
 def fair_share(rt: RunTables, cluster: str, fair: str, year: int, month: int) -> float:
     """The cluster's share of the exhibitors at one fair (H&S 4.2: "In March 1997, of
     the total of 1,612 exhibitors, only seven came from Brazil, that is 0.43 per cent")."""
-    fairs = rt.tables["fairs"]
     when = (year - rt.start_year) * YEAR + (month - 1) * YEAR / 12
-    rows = fairs[(fairs["fair"] == fair) & (np.abs(fairs["time"] - when) < 1.0)]
-    mine = rows[rows["cluster"] == rt.cluster(cluster)]
-    if mine.empty:
-        return NAN
-    return _ratio(float(mine["exhibitors"].iloc[0]), float(mine["total"].iloc[0]))
+    return m.exhibitors_at(rt.tables["fairs"], rt.cluster(cluster), when, fair)
+
+
+def exhibitions_per_year(rt: RunTables, cluster: str, years: Years) -> float:
+    """Exhibitions a year per firm of the cluster that exhibited in the window (H&S 4.3:
+    "the investment is not a one-off, they need to exhibit regularly (twice a year)").
+    NaN if none exhibited."""
+    shown = rt.tables["exhibitions"]
+    year = np.floor(rt.start_year + shown["time"].to_numpy(float) / YEAR + 1e-9)
+    mine = shown[(shown["cluster"] == rt.cluster(cluster)) & (year >= years[0])
+                 & (year <= years[-1])]
+    span = years[-1] - years[0] + 1
+    return _ratio(float(len(mine)), float(mine["firm"].nunique()) * span)
 
 
 def _projects(rt: RunTables, cluster: str, years: Years) -> pd.DataFrame:
@@ -229,4 +236,4 @@ def failure_share(rt: RunTables, cluster: str, years: Years) -> float:
 METRICS = {f.__name__: f for f in (
     buyer_output_share, buyer_share_of_its_firms, governance_share, price_level,
     price_change, capability_at, capability_rate, rate_change, rung_share, fair_share,
-    projects_proposed, projects_funded, failure_share)}
+    exhibitions_per_year, projects_proposed, projects_funded, failure_share)}
