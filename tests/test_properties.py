@@ -55,7 +55,7 @@ def money_balanced(w: World) -> bool:
     return abs(w.journal.ledger.imbalance()) <= 1e-9 * money_scale(w)
 
 
-DISCRETIONARY = ("investment", "fair")  # spending limited to cash + credit_line
+DISCRETIONARY = ("investment", "fair", "capex")  # spending limited to cash + credit_line
 
 # What may follow each stage of an order's life in the journal.
 NEXT = {None: {"placed"}, "placed": {"accepted", "queued", "refused"},
@@ -69,16 +69,22 @@ class OrderAudit:
     """Follows every order through the journal's trace, on its own: each order's entries
     must follow its life (placed; accepted, queued or refused; its sub-orders placed and
     done; shipped; delivered or failed) and the orders at each stage, counted here, must be
-    what the order book says."""
+    what the order book says. A firm that exited is placed no order and no sub-order."""
 
     def __init__(self, trace: list) -> None:
         self.trace, self.seen = trace, 0
+        self.exited: set[str] = set()
         self.stage: dict[int, str] = {}
         self.parts: dict[int, int] = {}
         self.problems: list[str] = []
 
     def read(self) -> None:
         for entry in self.trace[self.seen:]:
+            if entry.event == "decided" and entry.numbers["kind"] == "exit":
+                self.exited.add(entry.agent)
+            if entry.event in ("placed", "sub_placed") and entry.agent in self.exited:
+                self.problems.append(f"order {entry.order} {entry.event} with {entry.agent}, "
+                                     "which exited")
             if entry.order >= 0:
                 self._step(entry.order, entry.event.split(":")[0])
         self.seen = len(self.trace)
@@ -129,10 +135,20 @@ def state_problems(w: World, audit: OrderAudit) -> list[str]:
                    f"{book.in_production}, {book.in_transit}")
     if book.sub_done > book.sub_placed or book.delivered + book.failed > book.shipped:
         out.append("a later stage counts more orders than the one before it")
-    for name in ("capacity",):
+    for name in ("capacity", "capacity_of"):
         arr = np.asarray(getattr(f, name), dtype=float)
         if not (np.isfinite(arr).all() and (arr > 0).all()):
             out.append(f"firm {name} not positive and finite")
+    if not np.array_equal(np.asarray(f.capacity_of), f.capacity):
+        out.append("the order path reads a capacity other than the firm table's")
+    for name in ("made_year", "refused_year", "inspected_year", "failed_year"):
+        if min(getattr(f, name), default=0.0) < 0.0:
+            out.append(f"firm {name} negative")
+    if (f.years_below_credit < 0).any() or (f.years_failing < 0).any():
+        out.append("a negative count of years")
+    for link in w.links.all:
+        if link.active and not f.alive[link.firm]:
+            out.append(f"link {link.id} active with a firm that exited")
     for name in ("busy_until", "units_period", "units_year", "revenue_period",
                  "revenue_year", "revenue_last"):
         arr = np.asarray(getattr(f, name), dtype=float)
@@ -213,7 +229,9 @@ def audit_money(w: World, start_cash: np.ndarray) -> None:
                 f"{kind} of {amount:.6g} with cash {cash_before:.6g} + credit {credit:.6g}")
         if kind == "spoke_payment":
             assert payer[0] == payee[0] == FIRMS, (kind, payer, payee)
-            assert f.lead[payer[1]] and payee[1] in w.spokes[payer[1]], (payer, payee)
+            # A spoke that exited has left its lead firms' lists, not its orders in flight.
+            assert f.lead[payer[1]] and (payee[1] in w.spokes[payer[1]]
+                                         or not f.alive[payee[1]]), (payer, payee)
         elif payer[0] == payee[0] == FIRMS:
             raise AssertionError(f"{kind}: a firm paid a firm")
         if kind == "buyer_payment":

@@ -3,9 +3,10 @@
 Hypothesis builds a buyer, a lead firm with two spokes (and a rival cluster, a fair and a
 buyer met at fairs, so every process runs), starts the simulation's processes, then
 interleaves at random: orders placed by hand, time advancing, and shocks injected from
-outside (a devaluation, a lost market, a cluster closing, a link ended). After every step
-every order's journal entries follow its life and the order book agrees with them, nothing
-is negative, capabilities are in bounds and every account reconciles with its payments.
+outside (a devaluation, a lost market, a cluster closing, a link ended, a firm exiting).
+After every step every order's journal entries follow its life and the order book agrees
+with them, nothing is negative, capabilities are in bounds and every account reconciles
+with its payments.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class SmallChain(RuleBasedStateMachine):
 
     # -- what the outside world does -----------------------------------------------------
 
+    @precondition(lambda self: self.w.firms.alive[self.link.firm])
     @rule(qty=st.floats(1.0, 20_000.0), price=st.floats(0.5, 50.0),
           lead_time=st.floats(1.0, 400.0), n=st.integers(1, 8))
     def place_order(self, qty: float, price: float, lead_time: float, n: int) -> None:
@@ -102,6 +104,14 @@ class SmallChain(RuleBasedStateMachine):
         """Orders in flight on an ended link must still arrive and be counted."""
         self.link.active = False
         self.link.share = 0.0
+
+    @precondition(lambda self: self.w.firms.alive.any())
+    @rule(which=st.integers(0, 2))
+    def a_firm_exits(self, which: int) -> None:
+        """A firm leaves with orders in flight: they still arrive, are paid and counted,
+        and it is placed no order after (rules/demography.py)."""
+        alive = np.flatnonzero(self.w.firms.alive)
+        self.w.demography.exit(int(alive[which % len(alive)]), "test", 0.0)
 
     @rule()
     def policy_network_proposes(self) -> None:

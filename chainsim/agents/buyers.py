@@ -284,7 +284,7 @@ class BuyerAgent:
         """Exporting firms in clusters the buyer does not yet source from (H&S 3, 4.2)."""
         cluster_of = self.firms.cluster
         home = {int(cluster_of[link.firm]) for link in self.links if link.active}
-        exporters = [int(i) for c in self.clusters if c.active for i in c.leads]
+        exporters = [int(i) for c in self.clusters if c.active for i in c.exporters()]
         pool = [i for i in exporters if int(cluster_of[i]) not in home]
         n = self.spec.scouting.candidates
         if n < len(pool):

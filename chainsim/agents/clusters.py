@@ -124,8 +124,14 @@ class ClusterAgent:
     def _typical_design(self) -> float:
         """The median design capability of the cluster's exporters (its lead firms): what
         a buyer could get elsewhere in the cluster, the yardstick of a distinctive edge."""
-        firms = self.leads if len(self.leads) else self.members
+        firms = self.exporters()
+        firms = firms if len(firms) else self.members
         return median(self.firms.caps[firms, DESIGN].tolist())
+
+    def exporters(self) -> np.ndarray:
+        """The lead firms still in business (agents/demography.py): those buyers scout,
+        that exhibit at fairs and that vote in the policy network."""
+        return self.leads[self.firms.alive[self.leads]]
 
     def start(self) -> None:
         if self.spec.active_from_year is not None:
@@ -150,15 +156,20 @@ class ClusterAgent:
             return
         f, rows, tech = self.firms, self.rows, self.tech
         caps = f.caps[rows]  # a view when the rows are a slice, else a copy written back
+        gone = ~f.alive[rows]  # firms that exited learn nothing more
+        kept = caps[gone] if gone.any() else None
         units = f.column("units_period")[rows]
         doing = tech.learning_by_doing * np.log1p(units / tech.learning_volume)
         caps[:, PROCESS] += doing * (1.0 - caps[:, PROCESS])
         caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
-        if self.spec.spillover > 0.0 and len(caps) > 1:
-            caps += self.spec.spillover * years * np.maximum(leaders(caps) - caps, 0.0)
+        if self.spec.spillover > 0.0 and len(caps) - int(gone.sum()) > 1:
+            best = leaders(caps if kept is None else caps[~gone])
+            caps += self.spec.spillover * years * np.maximum(best - caps, 0.0)
         collective = self._collective(caps, years)
         if self._pairs[0].size and self.memory.pressure.any():
             self._help_spokes(caps, years)
+        if kept is not None:
+            caps[gone] = kept
         np.clip(caps, 0.0, 1.0, out=caps)
         if collective:
             self.journal.cooperated(self.index, multilateral=collective)
@@ -196,7 +207,7 @@ class ClusterAgent:
     def _spoke_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(lead, spoke) member positions of every spoke working for a lead firm here."""
         position = {int(i): j for j, i in enumerate(self.members.tolist())}
-        pairs = [(position[int(lead)], position[s]) for lead in self.leads.tolist()
+        pairs = [(position[int(lead)], position[s]) for lead in self.exporters().tolist()
                  for s in self.spokes[int(lead)] if s in position]
         if not pairs:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
@@ -223,8 +234,8 @@ class ClusterAgent:
         """Move firms up the functional ladder, one rung at a time (H&S 2.2)."""
         f, m, rows, ladder = self.firms, self.members, self.rows, self.ladder
         old = f.rung[rows].copy()
-        new = rung_from_capabilities(f.caps[rows], old, self.tech, f.brand[rows],
-                                     f.certified[rows])
+        new = np.where(f.alive[rows], rung_from_capabilities(  # exited firms stay put
+            f.caps[rows], old, self.tech, f.brand[rows], f.certified[rows]), old)
         for j in np.flatnonzero((new > old) & (new >= ladder.strategic_from)).tolist():
             if not self._occupies(int(m[j]), int(new[j])):
                 new[j] = old[j]
@@ -323,7 +334,7 @@ class ClusterAgent:
             return
         self.certify()
         f, tech, rule = self.firms, self.tech, self.rules.investment
-        idle = np.flatnonzero(~f.investing[self.rows])  # member positions
+        idle = np.flatnonzero(~f.investing[self.rows] & f.alive[self.rows])  # member positions
         if not len(idle):
             return
         columns = self.investment_columns(idle)
@@ -517,7 +528,9 @@ class ClusterAgent:
         their customers in the global chain? H&S 4.2 and footnote 31: not without the
         very influential export manufacturers)."""
         policy = self.spec.policy_network
-        voters = self.leads.tolist()
+        voters = self.exporters().tolist()
+        if not voters:
+            return False  # every lead firm has exited: no one to put a project to
         revenue = [self.firms.annual_revenue(i) + 1e-9 for i in voters]
         # Backing is weighed by output where lead firms are the gatekeepers (hub-and-spoke,
         # H&S 5); in a cluster of equals each firm counts the same.
@@ -526,7 +539,7 @@ class ClusterAgent:
         backs = [self._vote(i, rev, contribution) for i, rev in zip(voters, revenue, strict=True)]
         # The influential exporters are the largest, by capacity (H&S 4.2: the buyers'
         # volumes "led to the growth of large firms").
-        size = self.firms.capacity[self.leads].tolist()
+        size = self.firms.capacity[voters].tolist()
         outcome = coalition(backs, weight, size, policy.backing_threshold,
                             policy.influential_share)
         backers = [i for i, back in zip(voters, backs, strict=True) if back]

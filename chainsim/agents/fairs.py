@@ -113,7 +113,7 @@ class FairAgent:
             if not cluster.active:
                 continue
             cost = self.stand_cost(cluster)
-            for i in cluster.leads.tolist():
+            for i in cluster.exporters().tolist():
                 if self._decide(i, int(recent[i]), cost, worth, cluster.index):
                     exhibitors.append(i)
                     by_cluster[cluster.index] += 1

@@ -69,9 +69,32 @@ class FirmTable:
     brand: np.ndarray = field(init=False)
     certified: np.ndarray = field(init=False)  # has certified a standard (H&S 3, 4.3, 5)
     cluster_of: list[int] = field(init=False)  # `cluster` as a list: firms never move
+    # Growth and exit (rules/demography.py): `capacity` as a list, read by the order path
+    # on every order and kept in step by `resize`; the units a firm itself put into
+    # production and those it refused for want of capacity over the running year; its
+    # orders inspected and failed; whether it is still in business, and its year-ends in
+    # a row below its credit line and failing.
+    capacity_of: list[float] = field(init=False)
+    made_year: list[float] = field(init=False)
+    refused_year: list[float] = field(init=False)
+    inspected_year: list[int] = field(init=False)
+    failed_year: list[int] = field(init=False)
+    owed: list[float] = field(init=False)  # the value of its orders made, not yet paid
+    alive: np.ndarray = field(init=False)
+    years_below_credit: np.ndarray = field(init=False)
+    years_failing: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.ids)
+        self.capacity_of = self.capacity.tolist()
+        self.made_year = [0.0] * n
+        self.refused_year = [0.0] * n
+        self.inspected_year = [0] * n
+        self.failed_year = [0] * n
+        self.owed = [0.0] * n
+        self.alive = np.ones(n, dtype=bool)
+        self.years_below_credit = np.zeros(n, dtype=np.int32)
+        self.years_failing = np.zeros(n, dtype=np.int32)
         self.busy_until = [0.0] * n
         self.units_period = [0.0] * n
         self.revenue_period = [0.0] * n
@@ -109,6 +132,18 @@ class FirmTable:
         zeros = [0.0] * len(self.ids)
         self.revenue_year[:] = zeros
         self.units_year[:] = zeros
+        self.made_year[:] = zeros
+        self.refused_year[:] = zeros
+        self.inspected_year[:] = [0] * len(self.ids)
+        self.failed_year[:] = [0] * len(self.ids)
+
+    def resize(self, rows: np.ndarray, capacity: np.ndarray) -> None:
+        """New capacities for some firms, in the table and in the list the order path
+        reads (so an order placed after a year end sees the firm's new size)."""
+        self.capacity[rows] = capacity
+        live = self.capacity_of
+        for i, c in zip(rows.tolist(), self.capacity[rows].tolist(), strict=True):
+            live[i] = c
 
 
 def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[str, list[int]]]:

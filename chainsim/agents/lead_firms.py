@@ -47,9 +47,9 @@ class Batch:
     an order's own place in the queue, read once (the firm's capabilities and costs, its
     spokes' speeds, costs and payments, the wage, the due date)."""
 
-    __slots__ = ("firm", "cluster", "refusal", "process", "own_days", "own_cost", "k",
+    __slots__ = ("firm", "cluster", "refusal", "process", "own", "own_days", "own_cost", "k",
                  "out", "spokes", "spoke_process", "spoke_days", "spend", "pay", "picks",
-                 "sub_qty", "deadline", "due")
+                 "sub_qty", "deadline", "due", "short", "short_units")
 
 
 class LeadFirms:
@@ -72,7 +72,7 @@ class LeadFirms:
         # Read on every order, so held as Python lists: a list read is several times faster
         # than a numpy scalar read, and event times stay plain floats in SimPy's queue.
         self.busy = firms.busy_until
-        self.capacity = firms.capacity.tolist()
+        self.capacity = firms.capacity_of  # live: growth resizes it (FirmTable.resize)
         self.outsourcing = firms.outsourcing.tolist()
         self.per_order = firms.spokes_per_order.tolist()
         self.turn = [0] * len(firms)  # each lead firm's next spoke position
@@ -98,7 +98,8 @@ class LeadFirms:
             if batch.refusal is None and not self._accept(order, batch):
                 batch.refusal = "capacity"
             if batch.refusal is not None:
-                journal.refused(order, batch.refusal, batch.cluster.index)
+                journal.refused(order, batch.refusal, batch.cluster.index, batch.short,
+                                batch.short_units)
 
     def _batch(self, link: Link, qty: float, lead_time: float, n: int) -> Batch:
         """Read a batch's constants once. Only the spoke positions the batch can reach are
@@ -109,6 +110,7 @@ class LeadFirms:
         b.due = self.env.now + lead_time
         b.deadline = b.due + tech.late_tolerance_days
         b.refusal = None if b.cluster.active else "inactive"
+        b.short, b.short_units = -1, 0.0
         if b.refusal is not None:
             return b
         caps = self.firms.caps
@@ -117,7 +119,7 @@ class LeadFirms:
         n_spokes = len(spokes)
         b.k = k = min(self.per_order[i], n_spokes)
         b.out = out = self.outsourcing[i] if k else 0.0
-        own = qty * (1.0 - out)
+        b.own = own = qty * (1.0 - out)
         b.own_days = own / tech_fn.speed(self.capacity[i], process)
         wage = b.cluster.wage
         b.own_cost = own * tech_fn.unit_cost(wage, process, tech)
@@ -165,8 +167,9 @@ class LeadFirms:
         else:
             order.process = b.process
         if latest + self.tech.assembly_days + b.cluster.transit_days > b.deadline:
+            self._short(b, own_ready, latest, finishes)
             return False
-        self.journal.accepted(order, queued)
+        self.journal.accepted(order, queued, b.own)
         busy[i] = order.own_ready = own_ready
         self.journal.paid("production", self.accounts[i], WORLD, b.own_cost)
         if b.k:
@@ -174,6 +177,17 @@ class LeadFirms:
         else:
             self._assemble(order)
         return True
+
+    def _short(self, b: Batch, own_ready: float, latest: float, finishes: list[float]
+               ) -> None:
+        """The firm whose queue kept the order from reaching the buyer in time, and the
+        work it turned away: the lead firm's own part, or a spoke's (H&S 4.2: the volumes
+        buyers look for are what makes firms grow, rules/demography.py)."""
+        if latest <= own_ready or not finishes:
+            b.short, b.short_units = b.firm, b.own
+        else:
+            j = b.picks[self.turn[b.firm]][finishes.index(latest)]
+            b.short, b.short_units = b.spokes[j], b.sub_qty
 
     def _picks(self, firm: int, k: int) -> list[tuple[int, ...]]:
         """For each turn of a lead firm's rotation, the positions of the k spokes it asks
@@ -200,7 +214,7 @@ class LeadFirms:
             s = b.spokes[j]
             busy[s] = done
             journal.paid("production", self.accounts[s], WORLD, b.spend[j])
-            journal.sub_placed(order, s)
+            journal.sub_placed(order, s, b.sub_qty, b.pay[j])
             # The event's value is the part: (order, spoke, quantity, payment).
             self.env.timeout(done - now, (order, s, b.sub_qty, b.pay[j])).callbacks.append(
                 self._part_done)
@@ -256,6 +270,36 @@ class LeadFirms:
         """The firm's stream for `purpose`, read one number at a time (created on first use)."""
         cache[firm] = draws(self.streams.get(self.firms.ids[firm], purpose))
         return cache[firm]
+
+    # -- a firm leaves -----------------------------------------------------------------------------
+
+    def release(self, firm: int) -> int:
+        """A firm exits (agents/demography.py). A spoke stops receiving sub-orders; a lead
+        firm's spokes that no other lead firm in business uses go to those of its cluster
+        that subcontract, the one with fewest spokes first (H&S 4.1: the spokes serve "a
+        few large local lead firms"). Returns the lead firms left or the spokes moved."""
+        f = self.firms
+        leads = np.flatnonzero((f.cluster == f.cluster[firm]) & f.lead & f.alive
+                               & (f.spokes_per_order > 0)).tolist()
+        return self._drop_spoke(firm, leads) if not f.lead[firm] else self._deal(firm, leads)
+
+    def _drop_spoke(self, spoke: int, leads: list[int]) -> int:
+        spokes, left = self.spokes, [i for i in leads if spoke in self.spokes[i]]
+        for i in left:
+            spokes[i] = [s for s in spokes[i] if s != spoke]
+            self.turn[i] = self.turn[i] % len(spokes[i]) if spokes[i] else 0
+        return len(left)
+
+    def _deal(self, lead: int, leads: list[int]) -> int:
+        if not leads:
+            return 0
+        spokes = self.spokes
+        served = {s for i in leads for s in spokes[i]}
+        orphans = [s for s in spokes[lead] if s not in served and self.firms.alive[s]]
+        for s in orphans:
+            fewest = min(leads, key=lambda i: (len(spokes[i]), i))
+            spokes[fewest] = [*spokes[fewest], s]
+        return len(orphans)
 
     # -- what buyers see of a lead firm ---------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The period clock: learning each period, investment decisions each year, a snapshot of
-the state at the end of every period, then the period (and year) closed."""
+"""The period clock: learning each period; each year firms grow, shrink or exit with the
+year's orders and weigh investments; a snapshot of the state at the end of every period,
+then the period (and year) closed."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def periods(w: World):
             cluster.learn(years)
         if elapsed >= next_year - 1e-9:
             next_year += YEAR
+            w.demography.year_end()  # on the year's sums, before close_year resets them
             for cluster in w.clusters:
                 cluster.remember_prices()  # the price pressure of the year (H&S 4.2)
                 cluster.invest()

@@ -13,6 +13,7 @@ import simpy
 
 from chainsim.agents.buyers import BuyerAgent
 from chainsim.agents.clusters import ClusterAgent
+from chainsim.agents.demography import Demography
 from chainsim.agents.fairs import FairAgent
 from chainsim.agents.firms import FirmTable, expand_firms, spoke_map
 from chainsim.agents.lead_firms import LeadFirms
@@ -42,6 +43,7 @@ class World:
     buyer_groups: dict[str, list[int]]  # buyer group id -> buyer indices
     clusters: list[ClusterAgent]
     fairs: list[FairAgent]
+    demography: Demography
     journal: Journal
     recorder: Recorder
 
@@ -86,10 +88,11 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
                           buyers[b].spec.price, origin="initial")
     fairs = [FairAgent(k, spec, buyers=buyers, clusters=clusters, **common)
              for k, spec in enumerate(s.fairs)]
+    demography = Demography(firms, links, lead_firms, clusters, s.technology, journal)
     return World(scenario=s, env=env, streams=streams, firms=firms, groups=groups,
                  spokes=spokes, links=links, lead_firms=lead_firms, buyers=buyers,
-                 buyer_groups=buyer_groups, clusters=clusters, fairs=fairs, journal=journal,
-                 recorder=Recorder())
+                 buyer_groups=buyer_groups, clusters=clusters, fairs=fairs,
+                 demography=demography, journal=journal, recorder=Recorder())
 
 
 def buyer_members(s: Scenario) -> tuple[list[Buyer], dict[str, list[int]]]:

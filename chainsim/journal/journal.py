@@ -64,7 +64,12 @@ class Journal:
         if self.trace is not None:
             self._note("placed", order.id, self.firms.ids[order.link.firm])
 
-    def refused(self, order: Order, reason: str, cluster: int) -> None:
+    def refused(self, order: Order, reason: str, cluster: int, short: int = -1,
+                units: float = 0.0) -> None:
+        """Refused; for want of capacity, `short` is the firm whose queue was too long (the
+        lead firm or one of its spokes) and `units` the work it turned away."""
+        if short >= 0:
+            self.firms.refused_year[short] += units
         book = self.book
         book.refused += 1
         book.refused_by_reason[reason] += 1
@@ -73,7 +78,12 @@ class Journal:
         if self.trace is not None:
             self._note(f"refused:{reason}", order.id, self.firms.ids[order.link.firm])
 
-    def accepted(self, order: Order, queued: bool) -> None:
+    def accepted(self, order: Order, queued: bool, units: float = 0.0) -> None:
+        """Accepted, the lead firm making `units` itself; the buyer now owes it the order's
+        value, until inspection pays it or books a failure."""
+        f, i = self.firms, order.link.firm
+        f.made_year[i] += units
+        f.owed[i] += order.qty * order.price
         book = self.book
         book.accepted += 1
         if queued:
@@ -82,7 +92,12 @@ class Journal:
             self._note("queued" if queued else "accepted", order.id,
                        self.firms.ids[order.link.firm])
 
-    def sub_placed(self, order: Order, spoke: int) -> None:
+    def sub_placed(self, order: Order, spoke: int, units: float = 0.0,
+                   payment: float = 0.0) -> None:
+        """A spoke makes `units` of the order; the lead firm will owe it `payment`."""
+        f = self.firms
+        f.made_year[spoke] += units
+        f.owed[spoke] += payment
         self.book.sub_placed += 1
         if self.trace is not None:
             self._note("sub_placed", order.id, self.firms.ids[spoke])
@@ -91,6 +106,7 @@ class Journal:
         """A spoke delivered its part to the lead firm (and was paid `payment` for it)."""
         self.book.sub_done += 1
         f = self.firms
+        f.owed[spoke] -= payment
         f.units_period[spoke] += qty
         f.units_year[spoke] += qty
         f.revenue_period[spoke] += payment
@@ -110,6 +126,10 @@ class Journal:
         if lateness > 0:
             book.late += 1
         book.failed += 1
+        f = self.firms
+        f.inspected_year[order.link.firm] += 1
+        f.failed_year[order.link.firm] += 1
+        f.owed[order.link.firm] -= order.qty * order.price
         buyer = order.link.buyer
         self.flows.cluster["failed"][cluster] += 1
         self.flows.buyer["failed"][buyer] += 1
@@ -133,6 +153,8 @@ class Journal:
         f.units_year[i] += qty
         f.revenue_period[i] += value
         f.revenue_year[i] += value
+        f.inspected_year[i] += 1
+        f.owed[i] -= value
         link.units_period += qty
         link.value_period += value
         link.revenue_year += value

@@ -22,6 +22,8 @@ class Recorder:
         self.firm_units: list[np.ndarray] = []
         self.firm_revenue: list[np.ndarray] = []
         self.firm_cash: list[np.ndarray] = []
+        self.firm_capacity: list[np.ndarray] = []
+        self.firm_alive: list[np.ndarray] = []
         self.cluster_rows: list[dict[str, np.ndarray]] = []
         self.buyer_rows: list[dict[str, np.ndarray]] = []
         self.link_rows: list[tuple] = []
@@ -38,7 +40,15 @@ class Recorder:
         cash = firms.cash
         self.firm_cash.append(np.fromiter(cash, dtype=np.float64, count=len(cash)
                                           ).astype(np.float32))
-        self.cluster_rows.append({k: np.array(v) for k, v in flows.cluster.items()})
+        self.firm_capacity.append(firms.capacity.astype(np.float32))
+        self.firm_alive.append(firms.alive.copy())
+        flow = {k: np.array(v) for k, v in flows.cluster.items()}
+        # Firms in business per cluster: counts come from the scenario and the run.
+        width = len(flow["units"])
+        flow["firms_alive"] = np.bincount(firms.cluster[firms.alive], minlength=width)
+        flow["leads_alive"] = np.bincount(firms.cluster[firms.alive & firms.lead],
+                                          minlength=width)
+        self.cluster_rows.append(flow)
         self.buyer_rows.append({k: np.array(v) for k, v in flows.buyer.items()})
         period = len(self.times) - 1
         cluster_of = firms.cluster_of
@@ -72,6 +82,8 @@ class Recorder:
             "units": np.concatenate(self.firm_units),
             "revenue": np.concatenate(self.firm_revenue),
             "cash": np.concatenate(self.firm_cash),
+            "capacity": np.concatenate(self.firm_capacity),
+            "alive": np.concatenate(self.firm_alive),
         })
 
     def flow_panel(self, rows: list[dict[str, np.ndarray]], key: str) -> pd.DataFrame:

@@ -342,5 +342,15 @@ def _standard_target(ix: Index, shock: Shock, markets: set[str]) -> Iterator[Fin
                                        f"markets: {known}")
 
 
+def check_growth(s: Scenario, ix: Index) -> Iterator[Finding]:
+    """A firm cannot be both busy enough to grow and idle enough to shrink."""
+    tech = s.technology
+    if tech.shrink_below >= tech.grow_above:
+        yield ("technology", "shrink_below"), (
+            f"{tech.shrink_below:g} must be below technology.grow_above "
+            f"({tech.grow_above:g})")
+
+
 CHECKERS: tuple[Checker, ...] = (check_ids, check_references, check_links, check_firms,
-                                 check_buyers, check_fairs, check_shocks, check_standards)
+                                 check_buyers, check_fairs, check_shocks, check_standards,
+                                 check_growth)

@@ -214,6 +214,22 @@ class Technology(Frozen):
     penalty_rate: Fraction = 0.1
     assembly_days: NonNeg = 5.0
     late_tolerance_days: NonNeg = 30.0
+    # Firms grow with their orders and exit (H&S 4.2, 2.2; rules/demography.py).
+    capex_per_unit: NonNeg = Field(
+        default=2_000.0, description="cost of one unit (a pair) of daily capacity")
+    grow_above: Positive = Field(
+        default=0.85, description="yearly utilisation above which a firm adds capacity")
+    grow_refused: Fraction = Field(
+        default=0.1, description="share of the work wanted refused above which it grows too")
+    shrink_below: NonNeg = Field(
+        default=0.4, description="yearly utilisation below which it sheds capacity")
+    growth_step: Fraction = Field(default=0.15, description="share of capacity added; 0: none")
+    shrink_step: Annotated[Real, Field(ge=0.0, lt=1.0)] = Field(
+        default=0.1, description="share of capacity shed in an idle year; 0: none")
+    exit_after_years: Whole = Field(
+        default=2, ge=0, le=100, description="year-ends of losses or failures before exit; 0: none")
+    exit_failure_rate: Fraction = Field(
+        default=0.3, description="share of orders failed that counts as a failing year")
 
 
 class Firm(Frozen):
