@@ -55,7 +55,7 @@ def money_balanced(w: World) -> bool:
     return abs(w.journal.ledger.imbalance()) <= 1e-9 * money_scale(w)
 
 
-DISCRETIONARY = ("investment", "fair", "capex")  # spending limited to cash + credit_line
+DISCRETIONARY = ("investment", "fair")  # spending limited to cash + credit_line
 
 # What may follow each stage of an order's life in the journal.
 NEXT = {None: {"placed"}, "placed": {"accepted", "queued", "refused"},

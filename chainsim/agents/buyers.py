@@ -110,12 +110,26 @@ class BuyerAgent:
         season_days = YEAR / seasons
         season = 0
         while True:
-            demand = spec.demand * self.demand_factor * weights[season]
+            demand = spec.demand * self.growth() * self.demand_factor * weights[season]
             if self.active and demand > 0.0:
                 self._place_orders(demand)
                 self._govern(1.0 / seasons)
             season = (season + 1) % seasons
             yield self.env.timeout(season_days)
+
+    def growth(self) -> float:
+        """How far the buyer's volumes have grown since the start: `demand_growth` a year
+        until `demand_growth_until` (H&S 4.2: "The external buyers looked for much larger
+        volumes of standardised products, which led to the growth of large firms")."""
+        rate = self.spec.demand_growth
+        if rate == 0.0:
+            return 1.0
+        start = self.scenario.simulation.start_year
+        until = self.spec.demand_growth_until
+        years = self.env.now / YEAR
+        if until is not None:
+            years = min(years, max(0.0, until - start))
+        return (1.0 + rate) ** years
 
     def _place_orders(self, demand: float) -> None:
         spec, f = self.spec, self.firms
@@ -405,7 +419,7 @@ class BuyerAgent:
             proprietary_technology=spec.proprietary_technology,
             failure_probability=link.failure_record(prior),
             orders_per_year=max(link.share, spec.scouting.pilot_share) * spec.demand
-            * self.demand_factor / spec.order_size,
+            * self.growth() * self.demand_factor / spec.order_size,
             loss_per_failed_order=spec.loss_per_failed_order,
             monitoring_cost=spec.monitoring_cost,
             capability_investment=spec.capability_investment,

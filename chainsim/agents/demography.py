@@ -60,22 +60,24 @@ class Demography:
         open_ = np.array([c.active for c in self.clusters], dtype=bool)[f.cluster]
         rows = np.flatnonzero(open_ & f.alive)
         if len(rows):
-            cash = np.fromiter(f.cash, dtype=np.float64, count=len(f))
-            self.grow(rows, cash[rows])
+            self.grow(rows, self.worth()[rows])
             self.leave(rows)
         self.worth_last = self.worth()
 
     # -- growth --------------------------------------------------------------------------
 
-    def grow(self, rows: np.ndarray, cash: np.ndarray) -> None:
-        """Each firm's utilisation decides its capacity for the coming year."""
+    def grow(self, rows: np.ndarray, worth: np.ndarray) -> None:
+        """Each firm's utilisation decides its capacity for the coming year. It pays for
+        new capacity out of what it is worth, its cash and what buyers owe it for orders
+        made, plus the credit line: lenders finance machines against the order book, and
+        a season's orders, placed as the year turns, have just drawn its cash down."""
         f, tech = self.firms, self.tech
         made = np.fromiter(f.made_year, dtype=np.float64, count=len(f))[rows]
         refused = np.fromiter(f.refused_year, dtype=np.float64, count=len(f))[rows]
         decision = grow_with_orders(GrowthView(
             capacity=f.capacity[rows], units_made=made, units_refused=refused,
             working_days=YEAR, speed=tech_fn.speed(1.0, f.caps[rows, PROCESS]),
-            cash_available=cash + tech.credit_line, capex_per_unit=tech.capex_per_unit,
+            cash_available=worth + tech.credit_line, capex_per_unit=f.capex[rows],
             grow_above=tech.grow_above, grow_refused=tech.grow_refused,
             shrink_below=tech.shrink_below,
             growth=tech.growth_step, shrink=tech.shrink_step))

@@ -53,6 +53,7 @@ class FirmTable:
     cash: list[float]  # a list: the ledger changes it on every payment
     outsourcing: np.ndarray
     spokes_per_order: np.ndarray
+    capex: np.ndarray  # cost of one unit of daily capacity
     busy_until: list[float] = field(init=False)  # a list: read and written on every order
     # Added to on every delivery, so lists too (an element update costs a fifth of a numpy
     # one); `column` reads one as an array. Period sums are zeroed by `new_period`, year
@@ -150,7 +151,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
     """Build the firm table; return it with the map from group id to firm rows."""
     cols: dict[str, list] = {k: [] for k in (
         "ids", "cluster", "lead", "capacity", "caps", "rung", "intent", "cash",
-        "outsourcing", "spokes_per_order")}
+        "outsourcing", "spokes_per_order", "capex")}
     groups: dict[str, list[int]] = {}
     rungs = LADDERS[scenario.technology.ladder]
     row = 0
@@ -170,6 +171,9 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
             cols["cash"].append(draw(spec.cash, n, rng))
             cols["outsourcing"].append(np.full(n, spec.outsourcing))
             cols["spokes_per_order"].append(np.full(n, spec.spokes_per_order))
+            cols["capex"].append(np.full(n, scenario.technology.capex_per_unit
+                                         if spec.capex_per_unit is None
+                                         else spec.capex_per_unit))
             groups[spec.id] = list(range(row, row + n))
             row += n
     table = FirmTable(
@@ -183,6 +187,7 @@ def expand_firms(scenario: Scenario, streams: Streams) -> tuple[FirmTable, dict[
         cash=np.concatenate(cols["cash"]).astype(float).tolist(),
         outsourcing=np.concatenate(cols["outsourcing"]),
         spokes_per_order=np.concatenate(cols["spokes_per_order"]).astype(np.int32),
+        capex=np.concatenate(cols["capex"]).astype(float),
     )
     return table, groups
 

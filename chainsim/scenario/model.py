@@ -251,6 +251,8 @@ class Firm(Frozen):
     supplies: tuple[Ident, ...] = Field(
         default=(), description="lead firms or lead groups a spoke works for; empty = all"
     )
+    capex_per_unit: NonNeg | None = Field(
+        default=None, description="cost of a unit of daily capacity; none: technology's")
 
 
 class Institutions(Frozen):
@@ -337,6 +339,10 @@ class Buyer(Frozen):
     quality_requirement: Fraction = 0.5
     process_requirement: Fraction = 0.5
     demand: NonNeg = Field(default=100_000.0, description="units per year")
+    demand_growth: Annotated[Real, Field(ge=-0.5, le=1.0)] = Field(
+        default=0.0, description="yearly growth of the demand from the start year")
+    demand_growth_until: Real | None = Field(
+        default=None, description="calendar year after which the demand stops growing")
     seasonality: tuple[NonNeg, ...] = ()
     order_size: Positive = 5_000.0
     lead_time_days: Positive = 120.0
