@@ -362,7 +362,7 @@ class ClusterAgent:
         afresh: the buyer now knows it meets it."""
         f, tech = self.firms, self.tech
         facility = self.spec.institutions.testing_certification
-        for i in self.leads.tolist():
+        for i in self.exporters().tolist():
             for name, (quality, process) in self._standards_of(i).items():
                 decision = certify(CertificationView(
                     float(f.caps[i, PRODUCT]), float(f.caps[i, PROCESS]), quality, process,
