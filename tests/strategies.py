@@ -166,6 +166,9 @@ def buyer(draw: st.DrawFn, b: int, seasons: int) -> dict[str, Any]:
             "pilot_share": draw(floats(0.0, 0.3)),
         },
     }
+    if out["arrival"] == "fair":  # a few slots, so that lists fill and suppliers change
+        out["supplier_slots"] = draw(st.integers(1, 10))
+        out["turnover"] = draw(floats(0.0, 1.0))
     if draw(st.booleans()):
         out["seasonality"] = [draw(floats(0.05, 1.0)) for _ in range(seasons)]
     return out

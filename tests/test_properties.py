@@ -280,6 +280,10 @@ def audit_tables(result) -> None:
     for row in result.decisions:
         if row["decision"] == "rung_change":
             assert row["new"] == row["old"] + 1, row
+    # The per-firm exhibition record adds up to the per-fair count of exhibitors.
+    shown = result.tables["exhibitions"].groupby(["time", "fair", "cluster"]).size()
+    for row in result.tables["fairs"].itertuples():
+        assert shown.get((row.time, row.fair, row.cluster), 0) == row.exhibitors, row
 
 
 def comparable(summary: dict[str, Any]) -> dict[str, Any]:
