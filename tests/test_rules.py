@@ -217,5 +217,6 @@ class TestFairEntry:
 
 def test_every_rule_is_registered_by_name():
     assert set(RULES) == {"governance", "sourcing", "investment", "fair_entry", "encroachment",
-                          "allegiance"}
+                          "allegiance", "allocation"}
+    assert {"committed_first", "first_come"} <= set(RULES["allocation"])
     assert {"hs2000", "ghs2005"} <= set(RULES["governance"])

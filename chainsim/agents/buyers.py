@@ -92,6 +92,15 @@ class BuyerAgent:
         self.pace = 1.0
         self.competition = False
         self._inspection: Iterator[float] | None = None  # the inspection stream, on first use
+        # Shipping to this buyer: its own cost where the supplier cluster's does not fit
+        # (a domestic buyer), else the cluster's (`transport`).
+        self.transport_cost = spec.transport_cost
+        seasons = scenario.simulation.seasons_per_year
+        weights = np.asarray(spec.seasonality or (1.0,) * seasons, dtype=float)
+        self.weights = (weights / weights.sum()).tolist()
+        self.season_days = YEAR / seasons
+        self._plan: tuple[int, float, float] = (-1, 0.0, 0.0)  # season, demand, total share
+        self.room = 1.0  # the own-brand room at its last orders (`_brand_room`)
 
     def start(self) -> None:
         self.env.process(self.ordering())
@@ -105,9 +114,7 @@ class BuyerAgent:
         """Each season: split the season's demand over the active links, in orders."""
         spec = self.spec
         seasons = self.scenario.simulation.seasons_per_year
-        weights = np.asarray(spec.seasonality or (1.0,) * seasons, dtype=float)
-        weights = (weights / weights.sum()).tolist()
-        season_days = YEAR / seasons
+        weights, season_days = self.weights, self.season_days
         season = 0
         while True:
             demand = spec.demand * self.growth() * self.demand_factor * weights[season]
@@ -132,27 +139,59 @@ class BuyerAgent:
         return (1.0 + rate) ** years
 
     def _place_orders(self, demand: float) -> None:
-        spec, f = self.spec, self.firms
+        spec = self.spec
         links = [link for link in self.links if link.active and link.share > 0.0]
         total = sum(link.share for link in links)
         if total <= 0.0:
             return
         receive = self.lead_firms.receive
-        tech = self.tech
-        ladder, services_premium = self.ladder, tech.services_premium
-        caps, rungs, services = f.caps, f.rung, f.services
-        room = self._brand_room(links) if self.brands > 0.0 else 1.0
+        self.room = room = self._brand_room(links) if self.brands > 0.0 else 1.0
         for link in links:
             pace = 1.0 if link.origin == "scouting" else self.pace
             order_size, lead_time = spec.order_size * pace, spec.lead_time_days * pace
             qty = demand * link.share / total
             n = max(1, round(qty / order_size))
-            i = link.firm
-            extra = paid_premium(link.governance, int(rungs[i]), ladder, self.brands, room) + (
-                services_premium if services[i] else 0.0)
-            price = tech_fn.unit_value(link.price, caps.item(i, PRODUCT),
-                                       self.requirement(link)[0], extra, tech)
-            receive(link, qty / n, price, lead_time, n)
+            receive(link, qty / n, self.unit_price(link, room), lead_time, n)
+
+    def unit_price(self, link: Link, room: float | None = None) -> float:
+        """What this buyer pays a unit on the link now: the agreed price with the premium
+        of the supplier's rung its governance pays for (an own brand's in the room its
+        market leaves, `_brand_room`; by default as at its last orders), services, and
+        quality above need."""
+        f, tech = self.firms, self.tech
+        i = link.firm
+        room = self.room if room is None else room
+        extra = paid_premium(link.governance, int(f.rung[i]), self.ladder, self.brands, room) + (
+            tech.services_premium if f.services[i] else 0.0)
+        return tech_fn.unit_value(link.price, f.caps.item(i, PRODUCT), self.requirement(link)[0],
+                                  extra, tech)
+
+    def season_request(self, link: Link) -> tuple[float, int]:
+        """The units this buyer orders on the link in the season starting now, and in how
+        many orders, as `_place_orders` will split them: what a supplier sharing its
+        capacity among its chains plans with (H&S 2.2, 4.3)."""
+        season = int(self.env.now / self.season_days + 0.5)
+        if self._plan[0] != season:
+            spec = self.spec
+            demand = (spec.demand * self.demand_factor * self.weights[season % len(self.weights)]
+                      if self.active else 0.0)
+            total = sum(other.share for other in self.links if other.active and other.share > 0.0)
+            self._plan = (season, demand, total)
+        _, demand, total = self._plan
+        if demand <= 0.0 or total <= 0.0 or not link.active or link.share <= 0.0:
+            return 0.0, 0
+        qty = demand * link.share / total
+        pace = 1.0 if link.origin == "scouting" else self.pace
+        return qty, max(1, round(qty / (self.spec.order_size * pace)))
+
+    def lead_time(self, link: Link) -> float:
+        """Days from order to due date on the link (kept lines speed up, `pace`)."""
+        return self.spec.lead_time_days * (1.0 if link.origin == "scouting" else self.pace)
+
+    def transport(self, site: Site) -> float:
+        """Transport cost per unit from a cluster to this buyer."""
+        own = self.transport_cost
+        return site.transport_cost if own is None else own
 
     def _brand_slots(self) -> float:
         """Own brands the buyer's market takes: its branded demand (demand x buys_brands)
@@ -291,7 +330,7 @@ class BuyerAgent:
         premium = paid_premium(self.usual_governance(), int(f.rung[firm]), self.ladder,
                                self.brands)
         cost = tech_fn.unit_cost(cluster.wage, f.caps[firm, PROCESS], tech)
-        cost = (cost + cluster.transport_cost) * (1.0 + tech.supplier_margin)
+        cost = (cost + self.transport(cluster)) * (1.0 + tech.supplier_margin)
         return cost / (1.0 + premium)
 
     def _candidates(self, rng: np.random.Generator) -> list[Candidate]:

@@ -21,6 +21,7 @@ from chainsim.rules.crisis import (
     upgrading_imperative,
     vertical_cooperation,
 )
+from chainsim.rules.chains import own_design_learning
 from chainsim.rules.encroachment import SEVERITY, withdrawal_cost
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.rules.ladder import OccupyView, market_reach, occupy_if_it_pays
@@ -151,7 +152,11 @@ class ClusterAgent:
     # -- each period --------------------------------------------------------------------
 
     def learn(self, years: float) -> None:
-        """Learning by doing, spillovers, technology centre, projects; then rung moves."""
+        """Learning by doing, spillovers, technology centre, projects; then rung moves.
+
+        Making its own collections (units sold to buyers that do not define the product)
+        also teaches a firm design and marketing (`rules/chains.own_design_learning`): the
+        capabilities are the firm's, so they count in every chain it sells into."""
         if not self.active:
             return
         f, rows, tech = self.firms, self.rows, self.tech
@@ -162,6 +167,13 @@ class ClusterAgent:
         doing = tech.learning_by_doing * np.log1p(units / tech.learning_volume)
         caps[:, PROCESS] += doing * (1.0 - caps[:, PROCESS])
         caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
+        if tech.own_design_learning > 0.0:  # making one's own collections (H&S 4.3)
+            design, marketing = own_design_learning(
+                f.column("own_design_units_period")[rows], tech.learning_volume,
+                tech.learning_by_doing, caps[:, DESIGN], caps[:, MARKETING],
+                tech.own_design_learning)
+            caps[:, DESIGN] += design
+            caps[:, MARKETING] += marketing
         if self.spec.spillover > 0.0 and len(caps) - int(gone.sum()) > 1:
             best = leaders(caps if kept is None else caps[~gone])
             caps += self.spec.spillover * years * np.maximum(best - caps, 0.0)

@@ -62,6 +62,9 @@ class FirmTable:
     revenue_period: list[float] = field(init=False)
     revenue_year: list[float] = field(init=False)
     units_year: list[float] = field(init=False)
+    # Units of the firm's own collections sold this period: on links to buyers that do not
+    # define the product (what design and marketing are learnt from, `ClusterAgent.learn`).
+    own_design_units_period: list[float] = field(init=False)
     revenue_last: np.ndarray = field(init=False)
     investing: np.ndarray = field(init=False)
     services: np.ndarray = field(init=False)
@@ -101,6 +104,7 @@ class FirmTable:
         self.revenue_period = [0.0] * n
         self.revenue_year = [0.0] * n
         self.units_year = [0.0] * n
+        self.own_design_units_period = [0.0] * n
         self.revenue_last = np.zeros(n)
         self.investing = np.zeros(n, dtype=bool)
         self.services = np.zeros(n, dtype=bool)
@@ -126,6 +130,7 @@ class FirmTable:
         zeros = [0.0] * len(self.ids)
         self.units_period[:] = zeros
         self.revenue_period[:] = zeros
+        self.own_design_units_period[:] = zeros
 
     def new_year(self) -> None:
         """The running year's revenue becomes last year's; year sums start again."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainsim import technology as tech_fn
+from chainsim.agents.allocation import INF, SeasonShares
 from chainsim.agents.orders import Order
 from chainsim.journal import WORLD, firm_account
 from chainsim.randomness import Streams, lognormal_draws, uniform_draws
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     import simpy
 
     from chainsim.agents.firms import FirmTable
-    from chainsim.agents.links import Link
+    from chainsim.agents.links import Link, Links
     from chainsim.agents.roles import Customer, Site
     from chainsim.journal import Journal
     from chainsim.scenario.model import GovernanceEffects, Technology
@@ -58,7 +59,8 @@ class LeadFirms:
     def __init__(self, env: simpy.Environment, firms: FirmTable, spokes: list[list[int]],
                  clusters: list[Site], buyers: list[Customer],
                  effects: dict[str, GovernanceEffects], tech: Technology, streams: Streams,
-                 journal: Journal):
+                 journal: Journal, *, links: Links, allocation: tuple[str, Callable],
+                 season_days: float):
         self.env = env
         self.firms = firms
         self.spokes = spokes
@@ -81,6 +83,9 @@ class LeadFirms:
         # Per firm, its inspection and transit draws, read one number at a time.
         self._inspection: list[Iterator[float] | None] = [None] * len(firms)
         self._transit: list[Iterator[float] | None] = [None] * len(firms)
+        # Each season a firm selling into several chains shares its capacity among them.
+        self.shares = SeasonShares(self, links, buyers, allocation[1], allocation[0],
+                                   season_days, journal)
 
     # -- 1. acceptance --------------------------------------------------------------------
 
@@ -88,18 +93,27 @@ class LeadFirms:
                 n: int = 1) -> None:
         """A buyer places `n` like orders with a lead firm; it accepts, queues or refuses
         each in turn, exactly as if they came one by one. A refused order changes no
-        schedule, so once one is refused for capacity the rest of the batch is too."""
+        schedule, so once one is refused for capacity the rest of the batch is too. Orders
+        beyond the link's quota for the season, where the firm had to share its capacity
+        among its chains (`SeasonShares`), are refused for "allocation"."""
         journal, now = self.journal, self.env.now
         batch = self._batch(link, qty, lead_time, n)
-        for _ in range(n):
+        quota = self.shares.quota(link)
+        fits = n if quota >= qty * n else int(quota / qty + 1e-9)
+        for k in range(n):
             order = Order(self.orders_made, link, qty, price, now, batch.due)
             self.orders_made += 1
             journal.placed(order)
+            if k == fits and batch.refusal is None:
+                # Turned away for want of capacity too (the firm's own, demography).
+                batch.refusal, batch.short, batch.short_units = "allocation", batch.firm, batch.own
             if batch.refusal is None and not self._accept(order, batch):
                 batch.refusal = "capacity"
             if batch.refusal is not None:
                 journal.refused(order, batch.refusal, batch.cluster.index, batch.short,
                                 batch.short_units)
+        if quota != INF:
+            link.quota = quota - fits * qty
 
     def _batch(self, link: Link, qty: float, lead_time: float, n: int) -> Batch:
         """Read a batch's constants once. Only the spoke positions the batch can reach are
@@ -256,7 +270,7 @@ class LeadFirms:
         cluster = self.cluster_of[i]
         draw = self._transit[i] or self._draws(self._transit, i, "transit", _transit_draws)
         self.journal.paid("transport", self.accounts[i], WORLD,
-                          order.qty * cluster.transport_cost)
+                          order.qty * self.buyers[order.link.buyer].transport(cluster))
         self.env.timeout(cluster.transit_days * next(draw), order).callbacks.append(
             self._arrive)
 
@@ -270,6 +284,27 @@ class LeadFirms:
         """The firm's stream for `purpose`, read one number at a time (created on first use)."""
         cache[firm] = draws(self.streams.get(self.firms.ids[firm], purpose))
         return cache[firm]
+
+    def season_capacity(self, firm: int, lead_time: float) -> float:
+        """Units of orders placed now with this lead time that the firm could still
+        accept: its own share fits its schedule until the orders must leave for assembly
+        and transit, and the slowest of its spokes, which the rotation gives an equal part
+        of every order, fits its own."""
+        now, tech, busy = float(self.env.now), self.tech, self.busy
+        end = (now + lead_time + tech.late_tolerance_days - tech.assembly_days
+               - self.cluster_of[firm].transit_days)
+        caps, spokes = self.firms.caps, self.spokes[firm]
+        k = min(self.per_order[firm], len(spokes))
+        out = self.outsourcing[firm] if k else 0.0
+        own = max(0.0, end - max(float(busy[firm]), now)) * tech_fn.speed(
+            self.capacity[firm], caps.item(firm, PROCESS))
+        units = own / (1.0 - out) if out < 1.0 else INF
+        if k and out > 0.0:
+            slowest = min(max(0.0, end - max(float(busy[s]), now))
+                          * tech_fn.speed(self.capacity[s], caps.item(s, PROCESS))
+                          for s in spokes)
+            units = min(units, len(spokes) * slowest / out)
+        return units
 
     # -- a firm leaves -----------------------------------------------------------------------------
 

@@ -38,6 +38,9 @@ class Link:
     since: float = 0.0  # when a fair buyer last took the firm on (it drops the oldest first)
     design_seen: float = 1.0  # the supplier's design at the buyer's last review
     offered: float = math.nan  # the price the buyer last offered (not yet: nan), H&S 4.2
+    own_collection: bool = False  # the buyer does not define the product: the firm's design
+    quota: float = 0.0  # units the firm gives this link in season `quota_season` (allocation)
+    quota_season: int = -1  # no quota in any other season
 
     def inspected(self, failed: bool, prevented: float, memory: float = 0.97) -> None:
         """Add an inspection to the performance record; older ones fade by `memory` each.
@@ -59,7 +62,7 @@ class Links:
     removed: one that ends is made inactive, and a pair that trades again revives it."""
 
     def __init__(self, n_firms: int, n_buyers: int, buys_brands: list[float],
-                 ladder: Ladder | None = None):
+                 ladder: Ladder | None = None, own_collections: list[bool] | None = None):
         self.all: list[Link] = []
         # What each governance pays for on the scenario's ladder: own design, own brand.
         ladder = Ladder("shoe", SHOE) if ladder is None else ladder
@@ -71,6 +74,8 @@ class Links:
         # Per buyer: the share of the own-brand premium a new brand could expect there
         # (rules/ladder.brand_room), kept up to date by the buyer each season.
         self.brand_room = [1.0] * n_buyers
+        # Per buyer: it buys the supplier's own collections (it does not define the product).
+        self.own_collections = own_collections or [False] * n_buyers
 
     def __len__(self) -> int:
         return len(self.all)
@@ -85,7 +90,8 @@ class Links:
                                                                         share, price)
                 link.origin = origin
                 return link
-        link = Link(len(self.all), buyer, firm, governance, share, price, origin=origin)
+        link = Link(len(self.all), buyer, firm, governance, share, price, origin=origin,
+                    own_collection=self.own_collections[buyer])
         self.all.append(link)
         self.of_buyer[buyer].append(link)
         self.of_firm[firm].append(link)

@@ -23,7 +23,7 @@ from chainsim.randomness import Streams
 from chainsim.results.records import Recorder
 from chainsim.rules import RULES
 from chainsim.scenario.model import Buyer, Scenario
-from chainsim.technology import ladder_of
+from chainsim.technology import YEAR, ladder_of
 from chainsim.vocabulary import member_ids
 
 
@@ -66,8 +66,7 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
     env = simpy.Environment()
     members, buyer_groups = buyer_members(s)
     journal = Journal(env, firms, [m.id for m in members], len(s.clusters))
-    links = Links(len(firms), len(members), [m.buys_brands for m in members],
-                  ladder_of(s.technology))
+    links = links_registry(len(firms), members, s)
     rules = SimpleNamespace(**{field: RULES[field][name] for field, name in s.rules})
     common = {"env": env, "scenario": s, "rules": rules, "streams": streams, "firms": firms,
               "links": links, "journal": journal}
@@ -77,7 +76,9 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
                              **common)
                 for c, spec in enumerate(s.clusters)]
     lead_firms = LeadFirms(env, firms, spokes, clusters, buyers, dict(s.governance),
-                           s.technology, streams, journal)
+                           s.technology, streams, journal, links=links,
+                           allocation=(s.rules.allocation, rules.allocation),
+                           season_days=YEAR / s.simulation.seasons_per_year)
     buyers += [BuyerAgent(b, m, lead_firms=lead_firms, clusters=clusters, **common)
                for b, m in enumerate(members)]
     for spec in s.links:  # the links the scenario starts with
@@ -93,6 +94,14 @@ def build_world(scenario: Scenario, replication: int = 0, seed: int | None = Non
                  spokes=spokes, links=links, lead_firms=lead_firms, buyers=buyers,
                  buyer_groups=buyer_groups, clusters=clusters, fairs=fairs,
                  demography=demography, journal=journal, recorder=Recorder())
+
+
+def links_registry(n_firms: int, members: list[Buyer], s: Scenario) -> Links:
+    """The links registry, with what it needs to know of each buyer: the share it resells
+    under suppliers' brands, and whether it buys their own collections (it does not define
+    the product)."""
+    return Links(n_firms, len(members), [m.buys_brands for m in members],
+                 ladder_of(s.technology), [m.product_definition == "supplier" for m in members])
 
 
 def buyer_members(s: Scenario) -> tuple[list[Buyer], dict[str, list[int]]]:

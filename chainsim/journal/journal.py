@@ -158,6 +158,8 @@ class Journal:
         link.units_period += qty
         link.value_period += value
         link.revenue_year += value
+        if link.own_collection:
+            f.own_design_units_period[i] += qty
         flows, bflows = self.flows.cluster, self.flows.buyer
         flows["units"][cluster] += qty
         flows["value"][cluster] += value

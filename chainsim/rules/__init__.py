@@ -5,7 +5,15 @@ behind it, which the agents write to the decision log. A scenario names the rule
 for each decision in its `[rules]` table; `RULES` lists what is known.
 """
 
-from chainsim.rules import allegiance, encroachment, fairs, governance, investment, sourcing
+from chainsim.rules import (
+    allegiance,
+    chains,
+    encroachment,
+    fairs,
+    governance,
+    investment,
+    sourcing,
+)
 
 RULES: dict[str, dict[str, object]] = {
     "governance": governance.RULES,
@@ -14,6 +22,7 @@ RULES: dict[str, dict[str, object]] = {
     "fair_entry": fairs.RULES,
     "encroachment": encroachment.RULES,
     "allegiance": allegiance.RULES,
+    "allocation": chains.RULES,
 }
 
 __all__ = ["RULES"]

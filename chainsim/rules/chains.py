@@ -1,7 +1,21 @@
-"""What a chain pays a supplier for: the rungs of the functional ladder a buyer pays the
-premium of, by the governance of the link now (H&S Table 4, 4.2-4.4)."""
+"""Chains: what a chain pays a supplier for, how a firm shares its capacity among the
+chains it sells into, and what making its own collections in one chain teaches it for the
+others.
+
+What a buyer pays for: the rungs of the functional ladder whose premium it pays, by the
+governance of the link now (H&S Table 4, 4.2-4.4). Several chains: H&S 2.2, "different
+types of governance can co-exist within the same sector and firms may be inserted into
+different chains simultaneously" (Knorringa, Tewari); 4.3, "the most significant advance in
+functional upgrading may come from firms exploring different value chains ... the chains
+most conducive for learning to compete in global markets are sometimes the national
+chains".
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
 
 from chainsim.rules.ladder import Ladder, shoe
 
@@ -40,3 +54,108 @@ def paid_premium(governance: str, supplier_rung: int, premiums: tuple[float, ...
     below = ladder.premiums[ladder.brand_rung - 1]
     share = min(1.0, max(0.0, buys_brands)) * room
     return below + share * (ladder.premiums[rung] - below)
+
+
+# -- firms in several chains (H&S 2.2, 4.3, 4.4) --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRequest:
+    """One chain's call on a firm's capacity for the coming season: what the buyers of one
+    market want from the firm, on committed (tight) links or on the others."""
+
+    chain: str  # the buyers' market: "US", "EU", "BR", ...
+    units: float  # what they want from the firm this season
+    margin: float  # per unit, after the rung and quality premiums, transport and cost
+    committed: bool  # quasi-hierarchy or hierarchy: the buyer's orders come first
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """A season's capacity shared among chains: units served per request (in request
+    order), and served and refused per chain."""
+
+    served: tuple[float, ...]
+    units: dict[str, float]
+    refused: dict[str, float]
+    capacity: float
+
+    @property
+    def binds(self) -> bool:
+        """Whether some request is not served in full."""
+        return any(v > 0.0 for v in self.refused.values())
+
+    def record(self) -> dict[str, float]:
+        out = {f"units_{k}": float(v) for k, v in self.units.items()}
+        out.update({f"refused_{k}": float(v) for k, v in self.refused.items()})
+        out["capacity"] = float(self.capacity)
+        return out
+
+
+def _shared(capacity: float, requests: tuple[ChainRequest, ...], order: list[int]
+            ) -> Allocation:
+    left = capacity
+    served = [0.0] * len(requests)
+    units: dict[str, float] = {}
+    refused: dict[str, float] = {}
+    for k in order:
+        r = requests[k]
+        served[k] = take = float(min(max(left, 0.0), r.units))
+        left -= take
+        units[r.chain] = units.get(r.chain, 0.0) + take
+        refused[r.chain] = refused.get(r.chain, 0.0) + r.units - take
+    return Allocation(tuple(served), units, refused, capacity)
+
+
+def allocate(capacity: float, requests: tuple[ChainRequest, ...]) -> Allocation:
+    """Share a season's capacity: committed (tight) chains first, in request order, then
+    the others by margin per unit, best first. H&S 4.4: "long-term relationships may be
+    more frequent in quasi-hierarchical chains with their high degree of transactional
+    dependence": the main buyer's orders are served before the firm's own ventures."""
+    order = sorted(range(len(requests)),
+                   key=lambda k: (not requests[k].committed,
+                                  0.0 if requests[k].committed else -requests[k].margin, k))
+    return _shared(capacity, requests, order)
+
+
+def first_come(capacity: float, requests: tuple[ChainRequest, ...]) -> Allocation:
+    """No sharing: every chain may ask for all it wants, and the firm's schedule takes the
+    orders as they come (the model before firms weighed their chains)."""
+    return Allocation(tuple(r.units for r in requests),
+                      {r.chain: r.units for r in requests}, {r.chain: 0.0 for r in requests},
+                      capacity)
+
+
+RULES = {"committed_first": allocate, "first_come": first_come}
+
+
+# Selling one's own collections teaches design and marketing at a quarter of the rate
+# production learns by doing (`learning_by_doing`), on the same logarithmic scale
+# (`technology.own_design_learning`).
+OWN_DESIGN_LEARNING = 0.25
+
+
+def own_design_learning(units_own_design, learning_volume: float, learning_by_doing: float,
+                        design, marketing, rate: float = OWN_DESIGN_LEARNING):
+    """Design and marketing learnt in a period from making one's own collections: units
+    sold to buyers that do not define the product (H&S Table 4, market: "the supplier
+    defines it"; 4.3: "A number of Sinos Valley firms, who favour the Latin American
+    market, have developed their own design, brands and marketing channels"). The
+    capabilities are the firm's, so they count in every chain it sells into. Numbers or
+    arrays (one value per firm); returns the rises of design and marketing."""
+    doing = rate * learning_by_doing * np.log1p(np.maximum(units_own_design, 0.0)
+                                                / learning_volume)
+    return doing * (1.0 - design), doing * (1.0 - marketing)
+
+
+def chain_name(market: str) -> str:
+    """A chain is named by its buyers' market ("US", "EU", "BR"); buyers without one
+    form the chain "unnamed"."""
+    return market or "unnamed"
+
+
+def chains_of(markets) -> str:
+    """A firm's chain set as one label for reporting upgrading by chains: the sorted
+    markets it sells into joined by '+', 'none' without any."""
+    names = sorted(set(markets))
+    return "+".join(names) if names else "none"

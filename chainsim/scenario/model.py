@@ -120,6 +120,7 @@ class Rules(Frozen):
     fair_entry: str = "weighed_withdrawal"
     encroachment: str = "dependence_stake"
     allegiance: str = "margin_weighed"
+    allocation: str = "committed_first"  # a lead firm's capacity among its chains
 
 
 class GovernanceEffects(Frozen):
@@ -210,6 +211,8 @@ class Technology(Frozen):
         default=0.04, description="orders misread per buyer-defined spec, codifiability 0")
     governance_hysteresis: NonNeg = Field(
         default=0.1, description="net benefit a market/QH change must clear, x tight cost")
+    own_design_learning: NonNeg = Field(
+        default=0.25, description="design/marketing learnt selling own collections, x lbd")
     supplier_margin: NonNeg = 0.1
     penalty_rate: Fraction = 0.1
     assembly_days: NonNeg = 5.0
@@ -336,6 +339,8 @@ class Buyer(Frozen):
     arrival: Literal["initial", "fair"] = "initial"
     price: Positive = Field(default=10.0, description="initial price per unit")
     retail_price: Positive = 30.0
+    transport_cost: NonNeg | None = Field(
+        default=None, description="per unit to this buyer; default: the supplier cluster's")
     quality_requirement: Fraction = 0.5
     process_requirement: Fraction = 0.5
     demand: NonNeg = Field(default=100_000.0, description="units per year")

@@ -67,6 +67,7 @@ def check_sizes(s: Scenario, ix: Index) -> Iterator[Finding]:
         yield from _decisions(s, ix)
     yield from _fairs(s, ix)
     yield from _money(s, ix)
+    yield from _buyer_transport(s, ix)
 
 
 def _firms(s: Scenario, ix: Index) -> Iterator[Finding]:
@@ -215,6 +216,24 @@ def _peak_factor(s: Scenario, cluster: str) -> float:
             factor *= shock.factor
             peak = max(peak, factor)
     return peak
+
+
+def _buyer_transport(s: Scenario, ix: Index) -> Iterator[Finding]:
+    """A buyer's own transport cost enters the landed cost from every cluster: that cost
+    too stays within the magnitude limit."""
+    tech = s.technology
+    wages = [c.wage * _peak_factor(s, c.id) for c in s.clusters]
+    wage = max((w for w in wages if w <= MAX_MAGNITUDE), default=0.0)
+    for buyer in s.buyers:
+        if buyer.transport_cost is None:
+            continue
+        cost = ((wage * tech.labour_per_unit + tech.materials_per_unit
+                 + buyer.transport_cost) * (1.0 + tech.supplier_margin))
+        if cost > MAX_MAGNITUDE:
+            yield ix.at(buyer, "transport_cost"), (
+                f"a unit shipped to this buyer may cost {cost:.3g} ((wage x labour_per_unit "
+                "+ materials_per_unit + transport_cost) x (1 + supplier_margin), at the "
+                f"highest wage), above the limit of {MAX_MAGNITUDE:g}")
 
 
 def _money(s: Scenario, ix: Index) -> Iterator[Finding]:
