@@ -83,7 +83,7 @@ class SeasonShares:
             left = served
             for link, units, n in members:
                 qty = units / n
-                fits = min(n, int(left / qty + 1e-9))
+                fits = n if left >= units else min(n, int(left / qty + 1e-9))
                 link.quota, link.quota_season = fits * qty, season
                 left -= fits * qty
 

@@ -99,7 +99,7 @@ class LeadFirms:
         journal, now = self.journal, self.env.now
         batch = self._batch(link, qty, lead_time, n)
         quota = self.shares.quota(link)
-        fits = n if quota >= qty * n else int(quota / qty + 1e-9)
+        fits = n if quota >= qty * n else min(n, int(quota / qty + 1e-9))
         for k in range(n):
             order = Order(self.orders_made, link, qty, price, now, batch.due)
             self.orders_made += 1
