@@ -15,13 +15,13 @@ import numpy as np
 from chainsim.agents.pressure import PriceMemory, cost_gaps, home_shares, sales_now
 from chainsim.journal import WORLD, firm_account
 from chainsim.rules.allegiance import VoteView, coalition
+from chainsim.rules.chains import own_design_learning
 from chainsim.rules.crisis import (
     CrisisResponse,
     PressureView,
     upgrading_imperative,
     vertical_cooperation,
 )
-from chainsim.rules.chains import own_design_learning
 from chainsim.rules.encroachment import SEVERITY, withdrawal_cost
 from chainsim.rules.investment import KINDS, InvestmentView, firm_view
 from chainsim.rules.ladder import OccupyView, market_reach, occupy_if_it_pays
