@@ -50,7 +50,7 @@ class Batch:
 
     __slots__ = ("firm", "cluster", "refusal", "process", "own", "own_days", "own_cost", "k",
                  "out", "spokes", "spoke_process", "spoke_days", "spend", "pay", "picks",
-                 "sub_qty", "deadline", "due", "short", "short_units")
+                 "sub_qty", "deadline", "due", "short")
 
 
 class LeadFirms:
@@ -106,12 +106,11 @@ class LeadFirms:
             journal.placed(order)
             if k == fits and batch.refusal is None:
                 # Turned away for want of capacity too (the firm's own, demography).
-                batch.refusal, batch.short, batch.short_units = "allocation", batch.firm, batch.own
+                batch.refusal, batch.short = "allocation", ((batch.firm, batch.own),)
             if batch.refusal is None and not self._accept(order, batch):
                 batch.refusal = "capacity"
             if batch.refusal is not None:
-                journal.refused(order, batch.refusal, batch.cluster.index, batch.short,
-                                batch.short_units)
+                journal.refused(order, batch.refusal, batch.cluster.index, batch.short)
         if quota != INF:
             link.quota = quota - fits * qty
 
@@ -124,7 +123,7 @@ class LeadFirms:
         b.due = self.env.now + lead_time
         b.deadline = b.due + tech.late_tolerance_days
         b.refusal = None if b.cluster.active else "inactive"
-        b.short, b.short_units = -1, 0.0
+        b.short = ()
         if b.refusal is not None:
             return b
         caps = self.firms.caps
@@ -181,7 +180,7 @@ class LeadFirms:
         else:
             order.process = b.process
         if latest + self.tech.assembly_days + b.cluster.transit_days > b.deadline:
-            self._short(b, own_ready, latest, finishes)
+            self._short(b, own_ready, finishes)
             return False
         self.journal.accepted(order, queued, b.own)
         busy[i] = order.own_ready = own_ready
@@ -192,16 +191,18 @@ class LeadFirms:
             self._assemble(order)
         return True
 
-    def _short(self, b: Batch, own_ready: float, latest: float, finishes: list[float]
-               ) -> None:
-        """The firm whose queue kept the order from reaching the buyer in time, and the
-        work it turned away: the lead firm's own part, or a spoke's (H&S 4.2: the volumes
-        buyers look for are what makes firms grow, rules/demography.py)."""
-        if latest <= own_ready or not finishes:
-            b.short, b.short_units = b.firm, b.own
-        else:
-            j = b.picks[self.turn[b.firm]][finishes.index(latest)]
-            b.short, b.short_units = b.spokes[j], b.sub_qty
+    def _short(self, b: Batch, own_ready: float, finishes: list[float]) -> None:
+        """The firms whose queues kept the order from reaching the buyer in time, each
+        with the work it turned away: the lead firm's own part, a spoke's part, or both
+        (H&S 4.2: the volumes buyers look for are what makes firms grow,
+        rules/demography.py)."""
+        limit = b.deadline - self.tech.assembly_days - b.cluster.transit_days
+        short = [(b.firm, b.own)] if own_ready > limit else []
+        if finishes:
+            chosen = b.picks[self.turn[b.firm]]
+            short += [(b.spokes[j], b.sub_qty) for j, done in zip(chosen, finishes, strict=True)
+                      if done > limit]
+        b.short = tuple(short)
 
     def _picks(self, firm: int, k: int) -> list[tuple[int, ...]]:
         """For each turn of a lead firm's rotation, the positions of the k spokes it asks

@@ -64,12 +64,12 @@ class Journal:
         if self.trace is not None:
             self._note("placed", order.id, self.firms.ids[order.link.firm])
 
-    def refused(self, order: Order, reason: str, cluster: int, short: int = -1,
-                units: float = 0.0) -> None:
-        """Refused; for want of capacity, `short` is the firm whose queue was too long (the
-        lead firm or one of its spokes) and `units` the work it turned away."""
-        if short >= 0:
-            self.firms.refused_year[short] += units
+    def refused(self, order: Order, reason: str, cluster: int,
+                short: tuple[tuple[int, float], ...] = ()) -> None:
+        """Refused; for want of capacity, `short` holds each firm whose queue was too long
+        (the lead firm, its spokes) with the work it turned away."""
+        for firm, units in short:
+            self.firms.refused_year[firm] += units
         book = self.book
         book.refused += 1
         book.refused_by_reason[reason] += 1
