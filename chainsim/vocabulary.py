@@ -45,3 +45,16 @@ def member_ids(group: str, count: int) -> list[str]:
         return [group]
     width = len(str(count))
     return [f"{group}-{k + 1:0{width}d}" for k in range(count)]
+
+
+def chain_name(market: str) -> str:
+    """A chain is named by its buyers' market ("US", "EU", "BR"); buyers without one form
+    the chain "unnamed"."""
+    return market or "unnamed"
+
+
+def chains_of(markets) -> str:
+    """A firm's chain set as one label, for reporting upgrading by chains: the sorted
+    markets it sells into joined by '+', 'none' without any."""
+    names = sorted(set(markets))
+    return "+".join(names) if names else "none"

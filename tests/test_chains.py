@@ -139,3 +139,45 @@ def test_first_come_serves_the_home_buyer_and_refuses_the_committed_one():
     refused, reasons, _ = squeezed("first_come")
     assert refused == {("home", "both"): 0, ("us", "both"): 4, ("us", "tight"): 0}
     assert reasons == ["refused:capacity"] * 4
+
+
+# -- reporting upgrading by chains ----------------------------------------------------------------
+
+def test_upgrading_is_reported_by_the_chains_a_firm_sells_into():
+    """Hand-made tables: firm 0 sells at home and to LatAm, firm 1 to the US, firm 2 sold
+    to the US only before the last year (so "none"), firm 3 is a spoke (not reported)."""
+    import pandas as pd
+
+    from chainsim.results.metrics import upgrading_by_chains
+
+    rows = []
+    for period, time in ((0, 90.0), (4, 450.0), (8, 810.0)):
+        for firm, lead, design, rung in ((0, True, 0.2 + 0.05 * period, 2 if period == 8 else 1),
+                                         (1, True, 0.1, 1), (2, True, 0.1, 0),
+                                         (3, False, 0.0, 0)):
+            rows.append({"period": period, "time": time, "firm": firm, "cluster": 0,
+                         "lead": lead, "process": 0.5, "product": 0.5, "design": design,
+                         "marketing": 0.1, "rung": rung})
+    firms = pd.DataFrame(rows)
+    links = pd.DataFrame([
+        {"period": 8, "buyer": 0, "firm": 0, "units": 10.0},
+        {"period": 8, "buyer": 2, "firm": 0, "units": 5.0},
+        {"period": 8, "buyer": 1, "firm": 1, "units": 5.0},
+        {"period": 0, "buyer": 1, "firm": 2, "units": 5.0},
+        {"period": 8, "buyer": 1, "firm": 2, "units": 0.0},
+    ])
+    out = upgrading_by_chains(firms, links, ["BR", "US", "LatAm"]).set_index("chains")
+    assert list(out.index) == ["BR+LatAm", "US", "none"]
+    assert out.loc["BR+LatAm", "firms"] == 1
+    assert out.loc["BR+LatAm", "design_gain"] == pytest.approx(0.4)
+    assert out.loc["BR+LatAm", "odm"] == 1.0 and out.loc["US", "full_package"] == 1.0
+    assert out.loc["none", "assembly"] == 1.0 and out.loc["US", "design_gain"] == 0.0
+
+
+def test_the_run_summary_has_a_line_per_chain_set():
+    from chainsim.results.summary import summarize
+
+    summary = summarize(simulate(parse_scenario(two_chains(simulation__horizon_years=1),
+                                                "two chains")))
+    sets = {row["chains"]: row["firms"] for row in summary["chains"]["home"]}
+    assert sets == {"BR+US": 3, "US": 3}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -176,8 +177,49 @@ def print_summary(summary: dict[str, Any], source: str) -> None:
     for table in (*agent_tables("Clusters", summary["clusters"], CLUSTER_ROWS, console.width),
                   *agent_tables("Buyers", summary["buyers"], BUYER_ROWS, console.width)):
         console.print(table)
+    for table in chain_tables(summary.get("chains", {})):
+        console.print(table)
     decisions = ", ".join(f"{k} {v:,}" for k, v in summary["decisions"].items())
     console.print(f"Decisions logged: {decisions}")
+
+
+# Short headers for the rungs of each ladder, so a line per chain set fits 80 columns.
+RUNG_HEADERS = {"assembly": "asm", "full_package": "FP", "odm": "ODM", "obm": "OBM",
+                "grower": "grow", "grading_packing": "pack", "cold_chain": "cold",
+                "certified": "cert", "own_label": "label"}
+
+
+def signed(value: float | None) -> str:
+    """A gain with its sign, two decimals (`+0.21`)."""
+    return "-" if value is None else f"{value:+.2f}"
+
+
+def whole_percent(share: float | None) -> str:
+    """A share of firms in whole percent (`50%`), narrow enough for a line per set."""
+    return "-" if share is None else f"{100 * share:.0f}%"
+
+
+def chain_tables(chains: dict[str, list[dict[str, Any]]]) -> list[Table]:
+    """Per cluster, a line per set of chains its lead firms sell into (the summary's
+    `chains`): firms, capability gains since the start, shares on each rung at the end."""
+    tables = []
+    for cluster, rows in chains.items():
+        table = Table(title=f"Upgrading by chains, {escape(cluster)}: lead firms by the "
+                      "markets they sell to in the last year; gains since the start, rungs "
+                      "at the end", title_justify="left", box=box.SIMPLE_HEAD,
+                      pad_edge=False)
+        rungs = list(rows[0]["rungs"]) if rows else []
+        table.add_column("chains", overflow="fold")
+        for header in ("firms", "proc.", "prod.", "design", "mktg.",
+                       *(RUNG_HEADERS.get(r, r) for r in rungs)):
+            table.add_column(header, justify="right")
+        for row in rows:
+            table.add_row(escape(row["chains"]), f"{row['firms']:,}",
+                          *(signed(row[f"{k}_gain"]) for k in
+                            ("process", "product", "design", "marketing")),
+                          *(whole_percent(row["rungs"][r]) for r in rungs))
+        tables.append(table)
+    return tables
 
 
 def print_replicated(summary: dict[str, Any], source: str) -> None:

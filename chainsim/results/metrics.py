@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.vocabulary import GOVERNANCE_TYPES as GOVERNANCE
-from chainsim.vocabulary import LADDERS, STRATEGIC_FROM, YEAR_DAYS
+from chainsim.vocabulary import LADDERS, STRATEGIC_FROM, YEAR_DAYS, chains_of
 from chainsim.vocabulary import RUNGS as RUNGS  # the shoe ladder's names, for the series
 
 CAPABILITIES = ("process", "product", "design", "marketing")
@@ -289,3 +289,51 @@ def cooperation(clusters: pd.DataFrame, cluster: int, start_year: float = 0.0) -
     out = rows.groupby(year)[["bilateral", "multilateral"]].sum()
     out.index.name = "year"
     return out.reset_index()[columns]
+
+
+def chain_sets(firms: pd.DataFrame, links: pd.DataFrame, markets: list[str],
+               window_days: float = 360.0) -> pd.Series:
+    """Each lead firm's chain set: the sorted markets of the buyers it sold to over the
+    run's last `window_days` ("BR+LatAm"; "none" without sales then), by firm (H&S 2.2:
+    "firms may be inserted into different chains simultaneously"). `markets`: the chain
+    of each buyer (agent index), as `rules.chains.chain_name` names it."""
+    leads = firms.loc[firms["lead"], ["period", "time", "firm"]]
+    if leads.empty:
+        return pd.Series(dtype=object)
+    times = leads.drop_duplicates("period").set_index("period")["time"]
+    recent = times.index[times > times.max() - window_days]
+    sold = links[(links["units"] > 0) & links["period"].isin(recent)]
+    names = np.asarray(markets, dtype=object)
+    chosen = pd.DataFrame({"firm": sold["firm"].to_numpy(),
+                           "market": names[sold["buyer"].to_numpy(dtype=np.intp)]})
+    labels = chosen.groupby("firm")["market"].agg(chains_of)
+    ids = pd.Index(sorted(leads["firm"].unique()), name="firm")
+    return labels.reindex(ids, fill_value="none").rename("chains")
+
+
+def upgrading_by_chains(firms: pd.DataFrame, links: pd.DataFrame, markets: list[str],
+                        ladder: str = "shoe") -> pd.DataFrame:
+    """Upgrading per lead firm by the chains it sells into (H&S 4.3: "A number of Sinos
+    Valley firms, who favour the Latin American market, have developed their own design,
+    brands and marketing channels"): per cluster and chain set (`chain_sets`), the number
+    of firms, their mean capability gains from the first period to the last (0-1 scale),
+    and the share of them on each rung of the ladder at the end."""
+    names = list(LADDERS[ladder])
+    columns = ["cluster", "chains", "firms", *(f"{k}_gain" for k in CAPABILITIES), *names]
+    labels = chain_sets(firms, links, markets)
+    if labels.empty:
+        return pd.DataFrame(columns=columns)
+    leads = firms[firms["lead"]]
+    first = leads[leads["period"] == leads["period"].min()].set_index("firm")
+    last = leads[leads["period"] == leads["period"].max()].set_index("firm")
+    frame = pd.DataFrame({"cluster": last["cluster"], "chains": labels.reindex(last.index),
+                          "rung": last["rung"]})
+    for kind in CAPABILITIES:
+        frame[f"{kind}_gain"] = last[kind] - first[kind].reindex(last.index)
+    groups = frame.groupby(["cluster", "chains"])
+    out = groups[[f"{k}_gain" for k in CAPABILITIES]].mean()
+    out.insert(0, "firms", groups.size())
+    shares = pd.crosstab([frame["cluster"], frame["chains"]], frame["rung"], normalize="index")
+    shares = shares.reindex(columns=range(len(names)), fill_value=0.0)
+    shares.columns = names
+    return out.join(shares).reset_index()[columns]

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from chainsim.results import metrics as m
+from chainsim.vocabulary import LADDERS, chain_name
 
 CLUSTER_METRICS = (
     "units", "revenue", "unit_value", "price_index_start", "price_index_end", "price_decline",
@@ -146,7 +147,33 @@ def summarize(result: Any) -> dict[str, Any]:
         "clusters": clusters,
         "buyers": buyers,
         "links": {"quasi_hierarchy_share": _clean(h["links.quasi_hierarchy_share"])},
+        "chains": chain_summary(result),
     }
+
+
+def buyer_markets(result: Any) -> list[str]:
+    """The chain (market) of each buyer agent, in agent order."""
+    out: list[str] = []
+    for spec in result.scenario.buyers:
+        out += [chain_name(spec.market)] * len(result.buyer_groups.get(spec.id, [0]))
+    return out
+
+
+def chain_summary(result: Any) -> dict[str, list[dict[str, Any]]]:
+    """Upgrading by chain set (`metrics.upgrading_by_chains`), per cluster: for each set
+    of markets its lead firms sell into, the firms, their capability gains and the shares
+    on each rung at the end."""
+    t, ladder = result.tables, result.scenario.technology.ladder
+    frame = m.upgrading_by_chains(t["firms"], t["links"], buyer_markets(result), ladder)
+    rungs = list(LADDERS[ladder])
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in frame.to_dict("records"):
+        cluster = result.scenario.clusters[int(row["cluster"])].id
+        out.setdefault(cluster, []).append({
+            "chains": row["chains"], "firms": int(row["firms"]),
+            **{f"{k}_gain": _clean(row[f"{k}_gain"]) for k in m.CAPABILITIES},
+            "rungs": {name: _clean(row[name]) for name in rungs}})
+    return out
 
 
 def _clean(value: float) -> float | None:

@@ -19,6 +19,10 @@ import numpy as np
 
 from chainsim.rules.ladder import Ladder, shoe
 
+# The words (chainsim/vocabulary.py), also here beside the rules that use them.
+from chainsim.vocabulary import chain_name as chain_name
+from chainsim.vocabulary import chains_of as chains_of
+
 # The highest rung whose premium a buyer pays on a link, by the link's governance now
 # Under quasi-hierarchy or hierarchy the buyer defines the product and buys production (full
 # package, rung 1). In a network the product is defined jointly and the supplier's design
@@ -146,16 +150,3 @@ def own_design_learning(units_own_design, learning_volume: float, learning_by_do
     doing = rate * learning_by_doing * np.log1p(np.maximum(units_own_design, 0.0)
                                                 / learning_volume)
     return doing * (1.0 - design), doing * (1.0 - marketing)
-
-
-def chain_name(market: str) -> str:
-    """A chain is named by its buyers' market ("US", "EU", "BR"); buyers without one
-    form the chain "unnamed"."""
-    return market or "unnamed"
-
-
-def chains_of(markets) -> str:
-    """A firm's chain set as one label for reporting upgrading by chains: the sorted
-    markets it sells into joined by '+', 'none' without any."""
-    names = sorted(set(markets))
-    return "+".join(names) if names else "none"
