@@ -20,10 +20,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 from chainsim.scenario import Scenario, parse_scenario
+from chainsim.vocabulary import LADDERS
 
 GOVERNANCE = ("market", "modular", "network", "quasi_hierarchy", "hierarchy")
 GOVERNANCE_RULES = ("hs2000", "ghs2005", "fixed")
-SHOCK_KINDS = ("entrant", "market_loss", "devaluation", "volatility", "codification")
+SHOCK_KINDS = ("entrant", "market_loss", "devaluation", "volatility", "codification",
+               "standard")
 START_YEAR = 2000
 
 unit = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
@@ -115,6 +117,7 @@ def cluster(draw: st.DrawFn, c: int) -> dict[str, Any]:
             "technology_centre": draw(floats(0.0, 1.0)),
             "business_association": draw(floats(0.0, 1.0)),
             "collective_stand": draw(st.booleans()),
+            "testing_certification": draw(floats(0.0, 1.0)),
         }
     if draw(st.booleans()):
         out["policy_network"] = {
@@ -210,7 +213,11 @@ def scenarios(draw: st.DrawFn, max_clusters: int = 5, max_buyers: int = 10,
                         ("assembly_days", floats(0.0, 10.0)),
                         ("absorption", floats(1e-6, 1e-3)),
                         ("rung_thresholds", st.tuples(unit, unit, unit).map(
-                            lambda t: [_round(x) for x in t]))):
+                            lambda t: [_round(x) for x in t])),
+                        ("ladder", st.sampled_from(("shoe", "fruit"))),
+                        ("brand_threshold", floats(0.0, 1.0)),
+                        ("brand_depreciation", floats(0.0, 0.5)),
+                        ("certification_cost", floats(0.0, 1e5))):
         if draw(st.booleans()):
             tech[name] = draw(strat)
     if tech:
@@ -272,8 +279,13 @@ def scenarios(draw: st.DrawFn, max_clusters: int = 5, max_buyers: int = 10,
     for _ in range(draw(st.integers(0, 4))):
         kind = draw(st.sampled_from(SHOCK_KINDS[1:]))
         shock: dict[str, Any] = {"year": draw(year), "kind": kind}
-        if kind in ("market_loss", "codification"):
+        if kind in ("market_loss", "codification", "standard"):
             shock["buyer"] = draw(st.sampled_from([b["id"] for b in buyers]))
+        if kind == "standard":  # a grade or phytosanitary standard (H&S 3, 4.3)
+            shock.update(name=f"std{len(shocks)}", quality=draw(floats(0.0, 1.0)),
+                         process=draw(floats(0.0, 1.0)))
+            shocks.append(shock)
+            continue
         else:
             shock["cluster"] = draw(st.sampled_from([c["id"] for c in clusters]))
         if kind == "devaluation":
@@ -282,6 +294,11 @@ def scenarios(draw: st.DrawFn, max_clusters: int = 5, max_buyers: int = 10,
             shock["level"] = draw(floats(0.0, 1.0))
         shocks.append(shock)
     doc["shocks"] = shocks
+    if doc.get("technology", {}).get("ladder") == "fruit":  # the same rungs, by position
+        for c in clusters:
+            for g in c["firms"]:
+                if "rung" in g:
+                    g["rung"] = LADDERS["fruit"][LADDERS["shoe"].index(g["rung"])]
     return doc
 
 

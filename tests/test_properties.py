@@ -34,7 +34,7 @@ from chainsim.experiments.executors import open_executor, run_batched
 from chainsim.randomness import Streams
 from chainsim.results.summary import summarize
 from chainsim.scenario import parse_scenario
-from chainsim.technology import YEAR
+from chainsim.technology import YEAR, ladder_of
 from tests.strategies import scenarios
 
 STEP_DAYS = 15.0
@@ -157,8 +157,13 @@ def state_problems(w: World, audit: OrderAudit) -> list[str]:
     caps, rung = np.asarray(f.caps, dtype=float), np.asarray(f.rung)
     if not np.isfinite(caps).all() or caps.min() < 0.0 or caps.max() > 1.0:
         out.append("a capability outside [0, 1]")
-    if rung.min() < 0 or rung.max() > 3:
+    if rung.min() < 0 or rung.max() >= len(ladder_of(w.scenario.technology)):
         out.append("a rung outside the ladder")
+    brand = np.asarray(f.brand, dtype=float)
+    if not np.isfinite(brand).all() or brand.min() < 0.0 or brand.max() > 1.0:
+        out.append("a brand stock outside [0, 1]")
+    if (f.certified & ~f.lead).any():
+        out.append("a spoke certified a standard (only exporters certify)")
     if not np.isfinite(np.asarray(f.cash, dtype=float)).all():
         out.append("firm cash not finite")
     if not money_balanced(w):
