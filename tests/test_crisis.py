@@ -6,12 +6,15 @@ with their spokes (H&S 2.1). Each test fails when its mechanism is switched off.
 from __future__ import annotations
 
 import copy
+import dataclasses
 
+import numpy as np
 import pytest
 
 from chainsim.engine.simulation import simulate
 from chainsim.results.metrics import cooperation
 from chainsim.rules import crisis
+from chainsim.rules.investment import InvestmentView, expected_return
 from chainsim.scenario import parse_scenario
 from tests.helpers import TINY
 
@@ -186,3 +189,64 @@ def test_lead_firms_under_pressure_close_their_spokes_gap(monkeypatch, vertical)
         else:
             assert spokes_gain(r) == 0.0
         assert coop["multilateral"].sum() == 0.0
+
+
+# --- the crisis rules on numbers and columns ---------------------------------------------
+
+
+def test_pressure_is_the_larger_of_price_fall_and_order_loss():
+    assert crisis.pressure(8.0, 10.0, 1.0, 1.0) == pytest.approx(1.0)  # a 20% fall is full
+    assert crisis.pressure(9.0, 10.0, 1.0, 1.0) == pytest.approx(0.5)
+    assert crisis.pressure(9.0, 10.0, 0.67, 1.0) == pytest.approx(1.0)
+    assert crisis.pressure(10.0, 10.0, 1.0, 1.0) == 0.0
+    assert crisis.pressure(12.0, 10.0, 1.2, 1.0) == 0.0  # rising prices press nobody
+    nan = float("nan")
+    # nothing remembered or nothing sold: no pressure; columns give the same numbers
+    assert list(crisis.pressure(np.array([8.0, nan, 9.0]), np.array([10.0, 10.0, nan]),
+                                np.ones(3), np.ones(3))) == [pytest.approx(1.0), 0.0, 0.0]
+
+
+def test_the_memory_moves_a_third_of_the_way_and_starts_with_what_it_first_sees():
+    nan = float("nan")
+    out = crisis.remember(np.array([nan, 10.0, 10.0]), np.array([9.0, 7.0, nan]))
+    assert list(out) == [9.0, pytest.approx(9.0), 10.0]
+
+
+def test_the_imperative_values_the_defence_of_sales_and_raises_intent():
+    view = crisis.PressureView(pressure=1.0, annual_revenue=10_000_000.0, margin=0.1,
+                               cost_gap=1.0, saving_per_step=0.2, strategic_intent=0.4)
+    r = crisis.upgrading_imperative(view)
+    assert float(r.intent) == pytest.approx(0.7)
+    assert float(r.steps_needed) == pytest.approx(5.0)
+    assert float(r.defence_value) == pytest.approx(0.5 * 10_000_000.0 * 0.1 / 5.0)
+    level = crisis.upgrading_imperative(dataclasses.replace(view, cost_gap=0.0))
+    assert float(level.defence_value) == pytest.approx(0.5 * 10_000_000.0 * 0.1)
+    calm = crisis.upgrading_imperative(dataclasses.replace(view, pressure=0.0))
+    assert float(calm.defence_value) == 0.0 and float(calm.intent) == 0.4
+
+
+def test_under_pressure_the_investment_rule_invests_where_it_did_not():
+    """A firm whose labour savings alone do not pay for a process step invests once the
+    step also defends its sales (rules/investment.py) - even near the frontier."""
+    base = InvestmentView(
+        capabilities=(0.93, 0.95, 0.1, 0.05), annual_revenue=5_000_000.0,
+        annual_units=400_000.0, labour_cost_per_unit=4.0, quality_premium=0.0,
+        shortfall_cost=0.0, design_access=0.0, brand_access=0.0, prospect=0.0,
+        rung_gain_design=0.2, rung_gain_brand=0.25, distance_design=0.4,
+        distance_brand=0.45, reaction_probability=0.0, main_buyer_share=1.0,
+        strategic_intent=0.4, spillover=0.05, volatility=0.6, cost=70_000.0, step=0.1,
+        success_probability=0.7, horizon_years=5.0, cash_available=1e6)
+    assert expected_return(base).kind is None
+    r = crisis.upgrading_imperative(crisis.PressureView(1.0, 5_000_000.0, 0.1, 0.0, 0.2, 0.4))
+    pressed = dataclasses.replace(base, defence_value=float(r.defence_value),
+                                  strategic_intent=float(r.intent))
+    assert expected_return(pressed).kind == "process"
+
+
+def test_vertical_cooperation_only_under_pressure_and_toward_the_lead():
+    assert crisis.vertical_cooperation(0.0, 0.9, 0.5, 1.0) == 0.0
+    assert crisis.vertical_cooperation(1.0, 0.9, 0.5, 1.0) == pytest.approx(0.08)
+    assert crisis.vertical_cooperation(1.0, 0.4, 0.5, 1.0) == 0.0
+    half = crisis.vertical_cooperation(1.0, 0.9, 0.5, 0.5)
+    two = 0.5 + half + crisis.vertical_cooperation(1.0, 0.9, 0.5 + half, 0.5)
+    assert two == pytest.approx(0.58)  # the cut of time does not matter
