@@ -187,6 +187,13 @@ def state_problems(w: World, audit: OrderAudit) -> list[str]:
             out.append(f"cluster {cluster.id} wage {cluster.wage}")
         if not 0.0 <= cluster.reputation <= 1.0:
             out.append(f"cluster {cluster.id} reputation {cluster.reputation}")
+        memory = cluster.memory  # the crisis response's state (rules/crisis.py)
+        if not ((memory.pressure >= 0.0) & (memory.pressure <= 1.0)).all():
+            out.append(f"cluster {cluster.id} pressure outside [0, 1]")
+        if not (np.isfinite(memory.cost_gap).all() and (memory.cost_gap >= 0.0).all()):
+            out.append(f"cluster {cluster.id} cost gap negative or not finite")
+        if (memory.price[np.isfinite(memory.price)] < 0.0).any():
+            out.append(f"cluster {cluster.id} remembers a negative price")
     for buyer in w.buyers:
         if not buyer.demand_factor >= 0.0:
             out.append(f"buyer {buyer.id} demand factor {buyer.demand_factor}")
