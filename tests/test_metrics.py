@@ -330,3 +330,21 @@ def test_functional_upgrading_reads_given_rung_shares():
     assert m.functional_upgrading(FIRMS, 0, shares) == m.functional_upgrading(FIRMS, 0)
     shares.loc[shares["cluster"] == 0, ["odm", "obm"]] = 0.0
     assert m.functional_upgrading(FIRMS, 0, shares) == 0.0
+
+
+def test_firms_that_exited_are_not_counted_and_large_firms_are() -> None:
+    """The firms of a cluster are those still in business (issue 12 item 6): an exited
+    lead firm counts in no share at the end, and the share of large firms is of the rest."""
+    firms = pd.DataFrame({
+        "period": [0, 0, 0, 1, 1, 1], "firm": [0, 1, 2, 0, 1, 2], "cluster": [0] * 6,
+        "lead": [True] * 6, "rung": [0, 0, 0, 1, 0, 0],
+        "process": [0.2, 0.2, 0.2, 0.6, 0.2, 0.9], "product": [0.2] * 6,
+        "design": [0.1] * 6, "marketing": [0.1] * 6,
+        "capacity": [900.0, 1500.0, 1200.0, 2500.0, 1500.0, 3000.0],
+        "alive": [True, True, True, True, True, False]})
+    assert m.large_firm_share(firms, 0, period=0) == 0.0
+    assert m.large_firm_share(firms, 0) == pytest.approx(0.5)
+    shares = m.rung_shares(firms)
+    assert shares.loc[0, "assembly"] == pytest.approx(0.5)
+    assert m.capability_gain(firms, 0, "process") == pytest.approx(0.4 - 0.2)
+    assert math.isnan(m.large_firm_share(firms.drop(columns="capacity"), 0))

@@ -82,7 +82,11 @@ def value(spec: str, head: Mapping[str, float], clusters: pd.DataFrame,
         return math.nan
     if p["kind"] == "fair":
         return float(row["fair_share"])
-    leads = lead_firms(scenario, p["cluster"]) if scenario is not None else 0
+    # The lead firms in business then (firms exit, agents/demography.py); the scenario's
+    # count for series recorded without it.
+    alive = row.get("leads_alive", math.nan)
+    leads = (alive if alive == alive and alive > 0
+             else lead_firms(scenario, p["cluster"]) if scenario is not None else 0)
     return float(row["exhibitors"]) / leads if leads else math.nan
 
 

@@ -18,7 +18,7 @@ from chainsim.technology import YEAR
 CLUSTER_SERIES = (
     "units", "value", "unit_value", "retail_share", "price_index",
     *m.CAPABILITIES, *m.RUNGS, *m.GOVERNANCE,
-    "exhibitors", "fair_share", "main_buyer_share",
+    "exhibitors", "fair_share", "main_buyer_share", "leads_alive",
 )
 BUYER_SERIES = ("units", "value", "mean_price", "scouted_share", "delivered", "failed")
 GOVERNANCE_SERIES = (*m.GOVERNANCE, "links")
@@ -79,7 +79,10 @@ def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
         return _empty(["period", "time", "year", "cluster", *CLUSTER_SERIES])
     out = _frame(periods, times, clusters, "cluster", start_year)
     flows = tables["clusters"].rename(columns={"cluster": "cluster_index"})
-    out = out.merge(flows[[*KEY, "units", "value", "retail_value"]], on=KEY, how="left")
+    alive = ["leads_alive"] if "leads_alive" in flows.columns else []
+    out = out.merge(flows[[*KEY, "units", "value", "retail_value", *alive]], on=KEY, how="left")
+    if not alive:  # tables recorded before firms could exit
+        out["leads_alive"] = np.nan
     out["unit_value"] = _ratio(out["value"], out["units"])
     out["retail_share"] = _ratio(out["value"], out["retail_value"])
     out = out.drop(columns="retail_value")
@@ -97,7 +100,7 @@ def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
 
 def _with_lead_capabilities(out: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
     """Lead firms' mean capabilities and their shares on each rung."""
-    leads = firms[firms["lead"]] if not firms.empty else firms
+    leads = m.in_business(firms[firms["lead"]]) if not firms.empty else firms
     if leads.empty:
         for col in (*m.CAPABILITIES, *m.RUNGS):
             out[col] = np.nan

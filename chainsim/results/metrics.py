@@ -59,13 +59,19 @@ def retail_share(clusters: pd.DataFrame, cluster: int) -> float:
     return float(rows["value"].sum() / retail) if retail > 0 else float("nan")
 
 
+def in_business(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of firms still in business (`alive`; agents/demography.py): the firms a
+    cluster counts are those the scenario and the run leave it, not a fixed number."""
+    return rows[rows["alive"]] if "alive" in rows.columns else rows
+
+
 def capability_means(firms: pd.DataFrame, period: int | None = None,
                      leads_only: bool = False) -> pd.DataFrame:
     """Mean capability of each kind per cluster (0-1), at `period` (default: the last)."""
     if firms.empty:
         return pd.DataFrame(columns=["cluster", *CAPABILITIES])
     period = int(firms["period"].max()) if period is None else period
-    rows = firms[firms["period"] == period]
+    rows = in_business(firms[firms["period"] == period])
     if leads_only:
         rows = rows[rows["lead"]]
     return rows.groupby("cluster")[list(CAPABILITIES)].mean().reset_index()
@@ -75,7 +81,7 @@ def capability_gain(firms: pd.DataFrame, cluster: int, kind: str,
                     leads_only: bool = True) -> float:
     """Rise of a cluster's mean capability from the first to the last period (0-1 scale):
     process, product, or design/marketing as the ground of functional upgrading."""
-    rows = firms[firms["cluster"] == cluster]
+    rows = in_business(firms[firms["cluster"] == cluster])
     if leads_only:
         rows = rows[rows["lead"]]
     if rows.empty:
@@ -87,7 +93,7 @@ def capability_gain(firms: pd.DataFrame, cluster: int, kind: str,
 def capability_gains(firms: pd.DataFrame, cluster: int,
                      leads_only: bool = True) -> dict[str, float]:
     """`capability_gain` of every kind at once (one filter and one group-by)."""
-    rows = firms[firms["cluster"] == cluster]
+    rows = in_business(firms[firms["cluster"] == cluster])
     if leads_only:
         rows = rows[rows["lead"]]
     if rows.empty:
@@ -104,7 +110,7 @@ def rung_shares(firms: pd.DataFrame, period: int | None = None,
     if firms.empty:
         return pd.DataFrame(columns=["cluster", *names])
     period = int(firms["period"].max()) if period is None else period
-    rows = firms[firms["period"] == period]
+    rows = in_business(firms[firms["period"] == period])
     if leads_only:
         rows = rows[rows["lead"]]
     counts = pd.crosstab(rows["cluster"], rows["rung"], normalize="index")
@@ -229,12 +235,28 @@ def lock_in(links: pd.DataFrame, firms: pd.DataFrame, cluster: int,
     last = firms[(firms["cluster"] == cluster) & firms["lead"]]
     if rows.empty or last.empty:
         return float("nan")
-    last = last[last["period"] == last["period"].max()].set_index("firm")
+    last = in_business(last[last["period"] == last["period"].max()]).set_index("firm")
+    if last.empty:
+        return float("nan")
     per = rows.groupby(["firm", "buyer"])["units"].sum()
     top_share = per.groupby(level=0).max() / per.groupby(level=0).sum()
     below_odm = last["rung"] < STRATEGIC_FROM[ladder]
     locked = top_share[top_share > 0.8].index.intersection(below_odm[below_odm].index)
     return len(locked) / len(last)
+
+
+def large_firm_share(firms: pd.DataFrame, cluster: int, threshold: float = 2_000.0,
+                     period: int | None = None) -> float:
+    """Share of a cluster's lead firms in business whose capacity exceeds `threshold`
+    units a day, at `period` (default: the last). H&S 4.2: "By the late 1980s, a
+    significant number of firms were large by shoe industry standards, employing more
+    than 500 people" (some 2,000 pairs a day)."""
+    rows = firms[(firms["cluster"] == cluster) & firms["lead"]]
+    if rows.empty or "capacity" not in rows.columns:
+        return float("nan")
+    period = int(rows["period"].max()) if period is None else period
+    rows = in_business(rows[rows["period"] == period])
+    return float((rows["capacity"] > threshold).mean()) if not rows.empty else float("nan")
 
 
 def scouted_share(clusters: pd.DataFrame, entrant_clusters: list[int]) -> float:

@@ -1,6 +1,7 @@
 """What a run records per period: panels of firms, clusters, buyers and links, never one
 row per order, so memory grows with periods x agents, not with the number of orders. The
-event tables (fairs, exhibitions, votes, projects) are the journal's; this module builds their panels."""
+event tables (fairs, exhibitions, votes, projects) are the journal's; this module builds
+their panels."""
 
 from __future__ import annotations
 

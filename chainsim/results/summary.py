@@ -18,7 +18,7 @@ CLUSTER_METRICS = (
     "fair_share", "exhibitors_per_fair", "main_buyer_share", "firm_main_buyer_share", "hhi",
     "lock_in", "quasi_hierarchy_share", "market_share_of_links", "network_share",
     "failed_orders", "refused_orders", "buyer_investment", "project_support",
-    "projects_funded", "backing_share",
+    "projects_funded", "backing_share", "leads_alive", "large_firms",
 )
 
 
@@ -73,6 +73,9 @@ def cluster_metrics(result: Any, c: int, shared: ClusterTables | None = None
         "project_support": m.project_support(t["projects"], c),
         "projects_funded": m.projects_funded(t["projects"], c),
         "backing_share": m.backing_share(t["votes"], c),
+        "leads_alive": float(rows["leads_alive"].iloc[-1])
+        if "leads_alive" in rows.columns and len(rows) else math.nan,
+        "large_firms": m.large_firm_share(firms, c),
     }
     gains = m.capability_gains(firms, c)
     for kind in m.CAPABILITIES:
