@@ -179,9 +179,13 @@ def _contacts(s: Scenario) -> float:
 
 
 def _fair_links(s: Scenario) -> float:
-    """Links made at fairs, at most: one per contact, and one per fair buyer and lead firm."""
-    pairs = sum(b.count for b in s.buyers if b.arrival == "fair") * _leads(s)
-    return min(float(pairs), _contacts(s))
+    """Links made at fairs that hold a record in a period, at most: one per contact, one
+    per fair buyer and lead firm, and three times a fair buyer's supplier slots (those
+    active, and as many again lapsed and replaced within the period)."""
+    fair = [b for b in s.buyers if b.arrival == "fair"]
+    pairs = sum(b.count for b in fair) * _leads(s)
+    slots = 3 * sum(b.count * b.supplier_slots for b in fair)
+    return min(float(pairs), _contacts(s), float(slots))
 
 
 def _fairs(s: Scenario, ix: Index) -> Iterator[Finding]:
