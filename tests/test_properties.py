@@ -182,6 +182,8 @@ def state_problems(w: World, audit: OrderAudit) -> list[str]:
             out.append(f"link {link.id} has a negative record")
         if link.units_period < 0.0 or link.value_period < 0.0:
             out.append(f"link {link.id} negative flow")
+        if link.price_memory < 0.0:  # nan until the firm has seen a year's price
+            out.append(f"link {link.id} remembers a negative price")
     for cluster in w.clusters:
         if not (math.isfinite(cluster.wage) and cluster.wage > 0.0):
             out.append(f"cluster {cluster.id} wage {cluster.wage}")
@@ -192,8 +194,8 @@ def state_problems(w: World, audit: OrderAudit) -> list[str]:
             out.append(f"cluster {cluster.id} pressure outside [0, 1]")
         if not (np.isfinite(memory.cost_gap).all() and (memory.cost_gap >= 0.0).all()):
             out.append(f"cluster {cluster.id} cost gap negative or not finite")
-        if (memory.price[np.isfinite(memory.price)] < 0.0).any():
-            out.append(f"cluster {cluster.id} remembers a negative price")
+        if not ((memory.share[np.isfinite(memory.share)] >= 0.0).all()):
+            out.append(f"cluster {cluster.id} remembers a negative share of orders")
     for buyer in w.buyers:
         if not buyer.demand_factor >= 0.0:
             out.append(f"buyer {buyer.id} demand factor {buyer.demand_factor}")

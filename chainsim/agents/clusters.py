@@ -326,6 +326,7 @@ class ClusterAgent:
         price, share = sales_now(m, self.links, home)
         memory = self.memory
         memory.close_year(price, share)
+        memory.output = self.firms.column("units_year")[m]
         memory.cost_gap, memory.saving = cost_gaps(m, self.firms, self.links, self.buyers,
                                                    self.wage, self.transport_cost, self.tech)
         self._pairs = self._spoke_pairs()  # the spokes may have changed
@@ -549,9 +550,10 @@ class ClusterAgent:
         weight = revenue if self.spec.form == "hub_and_spoke" else [1.0] * len(voters)
         contribution = policy.project_cost * (1.0 - policy.public_share) / max(len(voters), 1)
         backs = [self._vote(i, rev, contribution) for i, rev in zip(voters, revenue, strict=True)]
-        # The influential exporters are the largest, by capacity (H&S 4.2: the buyers'
-        # volumes "led to the growth of large firms").
-        size = self.firms.capacity[voters].tolist()
+        # The influential exporters are the largest, by their output in the last full year
+        # (capacity before one has passed): H&S 4.2, the buyers' volumes "led to the
+        # growth of large firms", and the main buyer took 80% of their output.
+        size = self._output_of(voters)
         outcome = coalition(backs, weight, size, policy.backing_threshold,
                             policy.influential_share)
         backers = [i for i, back in zip(voters, backs, strict=True) if back]
@@ -562,6 +564,11 @@ class ClusterAgent:
         if outcome.funded:
             self._fund(backers)
         return outcome.funded
+
+    def _output_of(self, firms: list[int]) -> list[float]:
+        """The firms' output in the last full year (their capacity until one has passed)."""
+        output = self.memory.output[np.searchsorted(self.members, firms)]
+        return (output if output.sum() > 0.0 else self.firms.capacity[firms]).tolist()
 
     def _vote(self, i: int, revenue: float, contribution: float) -> bool:
         """A lead firm weighs the project's gain, where design is paid for, against the

@@ -38,6 +38,7 @@ class Link:
     since: float = 0.0  # when a fair buyer last took the firm on (it drops the oldest first)
     design_seen: float = 1.0  # the supplier's design at the buyer's last review
     offered: float = math.nan  # the price the buyer last offered (not yet: nan), H&S 4.2
+    price_memory: float = math.nan  # the firm's memory of this link's price (rules/crisis.py)
     own_collection: bool = False  # the buyer does not define the product: the firm's design
     quota: float = 0.0  # units the firm gives this link in season `quota_season` (allocation)
     quota_season: int = -1  # no quota in any other season

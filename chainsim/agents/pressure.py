@@ -5,12 +5,13 @@ a year and keeps one number per member and per memory."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from chainsim import technology as tech_fn
-from chainsim.rules.crisis import pressure, remember
+from chainsim.rules.crisis import MEMORY_YEARS, pressure, remember
 from chainsim.technology import PROCESS
 
 if TYPE_CHECKING:
@@ -21,21 +22,23 @@ if TYPE_CHECKING:
 
 
 class PriceMemory:
-    """Per member of a cluster: its remembered agreed price and order share, the pressure
-    it felt at the last year end, and how far its price floor lay above the lowest offer
-    its buyers made (with what a process step takes off that floor)."""
+    """Per member of a cluster: its remembered share of its buyers' orders, the pressure it
+    felt at the last year end, how far its price floor lay above the lowest offer its
+    buyers made (with what a process step takes off that floor), and its output in the
+    last full year. The memory of prices is kept per link (`Link.price_memory`), so that a
+    change in the mix of buyers is not read as a price fall."""
 
     def __init__(self, n: int):
-        self.price = np.full(n, np.nan)
         self.share = np.full(n, np.nan)
         self.pressure = np.zeros(n)
         self.cost_gap = np.zeros(n)
         self.saving = np.zeros(n)
+        self.output = np.zeros(n)  # units sold (or made for a lead firm) in the last full year
 
-    def close_year(self, price_now: np.ndarray, share_now: np.ndarray) -> None:
-        """The year's prices and shares against the memory, then into it."""
-        self.pressure = pressure(price_now, self.price, share_now, self.share)
-        self.price = remember(self.price, price_now)
+    def close_year(self, price_ratio: np.ndarray, share_now: np.ndarray) -> None:
+        """The year's prices (as a ratio to their memory) and shares against the memory,
+        then the shares into it."""
+        self.pressure = pressure(price_ratio, 1.0, share_now, self.share)
         self.share = remember(self.share, share_now)
 
 
@@ -54,28 +57,36 @@ def home_shares(links: list[Link], cluster_of: list[int], cluster: int) -> dict[
 
 def sales_now(firms: np.ndarray, links: Links, home: dict[int, float]
               ) -> tuple[np.ndarray, np.ndarray]:
-    """Per firm: its agreed price weighted by this year's sales on each link (NaN without
-    sales), and the part of its buyers' orders that stays in its cluster, averaged over
-    its buyers (NaN without an active link). The orders count as lost to the firm when
-    its buyers take them out of the cluster (to an entrant, H&S 4.2), not when they move
-    between neighbours."""
+    """Per firm: its agreed prices against its memory of them, link by link, weighted by
+    this year's sales on each (NaN without sales on a remembered link), and the part of its
+    buyers' orders that stays in its cluster, averaged over its buyers (NaN without an
+    active link). The orders count as lost to the firm when its buyers take them out of
+    the cluster (to an entrant, H&S 4.2), not when they move between neighbours. Each
+    link's price then goes into its memory."""
     n = len(firms)
-    price, share = np.full(n, np.nan), np.full(n, np.nan)
+    ratio, share = np.full(n, np.nan), np.full(n, np.nan)
+    weight = min(1.0, 1.0 / MEMORY_YEARS)
     for j, i in enumerate(firms.tolist()):
-        sold = paid = part = 0.0
+        sold = seen = part = 0.0
         buyers = 0
         for link in links.of_firm[i]:
             if not link.active:
                 continue
             buyers += 1
-            sold += link.revenue_year
-            paid += link.price * link.revenue_year
             part += home.get(link.buyer, 0.0)
+            memory = link.price_memory
+            if math.isnan(memory):
+                link.price_memory = link.price
+                continue
+            if link.revenue_year > 0.0 and memory > 0.0:
+                sold += link.revenue_year
+                seen += link.revenue_year * link.price / memory
+            link.price_memory = memory + weight * (link.price - memory)
         if sold > 0.0:
-            price[j] = paid / sold
+            ratio[j] = seen / sold
         if buyers:
             share[j] = part / buyers
-    return price, share
+    return ratio, share
 
 
 def cost_gaps(firms: np.ndarray, f: FirmTable, links: Links, buyers: list[Customer],

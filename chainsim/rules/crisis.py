@@ -56,7 +56,8 @@ def pressure(price_now: Any, price_before: Any, share_now: Any, share_before: An
     fall = 1.0 - _ratio(price_now, price_before)
     lost = 1.0 - _ratio(share_now, share_before)
     p = np.maximum(fall / FULL_PRICE_FALL, lost / FULL_SHARE_LOSS)
-    return np.clip(p, 0.0, 1.0)
+    # Rounding in sums of shares is no crisis.
+    return np.where(p < 1e-9, 0.0, np.clip(p, 0.0, 1.0))
 
 
 def _ratio(now: Any, before: Any) -> np.ndarray:
