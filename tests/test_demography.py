@@ -184,3 +184,18 @@ def test_an_exited_lead_firms_spokes_work_for_the_other():
     assert {e.agent for e in late} == {"spoke-1", "spoke-2"}
     assert not [e for e in w.journal.trace
                 if e.event == "placed" and e.time > 100.0 and e.agent == "lead-1"]
+
+
+def test_a_refused_order_counts_against_every_firm_that_would_be_late():
+    """Both spokes are too slow for the order and the lead firm is not: the work turned
+    away is counted at each spoke (their part), none at the lead firm."""
+    raw = copy.deepcopy(TWO_LEADS)
+    raw["clusters"][0]["firms"] = [
+        {"id": "lead", "capacity": 1000.0, "process": 0.5, "outsourcing": 0.5,
+         "spokes_per_order": 2, "cash": 1e6},
+        {"id": "spoke", "role": "spoke", "count": 2, "capacity": 1.0, "process": 0.5}]
+    w = build_world(parse_scenario(raw, "tiny"))
+    w.lead_firms.receive(w.links.all[0], 800.0, 12.0, 45.0)
+    assert w.journal.book.refused_by_reason["capacity"] == 1
+    assert w.firms.refused_year == [0.0, 200.0, 200.0]
+    assert w.firms.made_year == [0.0, 0.0, 0.0]
