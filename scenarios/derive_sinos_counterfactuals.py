@@ -78,6 +78,18 @@ def is_initial_buyer(block: str) -> bool:
     return kind(block) == "buyers" and get(block, "arrival") != "fair"
 
 
+def is_export_buyer(block: str) -> bool:
+    """An initial buyer of the buyer-driven export chains the counterfactuals vary; the
+    domestic and Latin American buyers, who buy the firms' own collections (H&S 4.3:
+    chains "not buyer-dominated"), stay as they are."""
+    return is_initial_buyer(block) and get(block, "product_definition") != "supplier"
+
+
+def is_export(buyer: dict) -> bool:
+    return (buyer.get("arrival", "initial") != "fair"
+            and buyer.get("product_definition", "buyer") != "supplier")
+
+
 def header(title: str, paragraphs: list[str]) -> str:
     bar = "# " + "=" * 86 + "\n"
     out = bar + f"# COUNTERFACTUAL: {title}\n"
@@ -103,7 +115,7 @@ def derive(text: str) -> dict[str, str]:
 
     # 1. market-based buyers ------------------------------------------------------------
     tag = "COUNTERFACTUAL market-based buyers"
-    initial_ids = [get(b, "id") for b in blocks if is_initial_buyer(b)]
+    initial_ids = [get(b, "id") for b in blocks if is_export_buyer(b)]
     changed = []
     for b in blocks:
         if is_initial_buyer(b) and get(b, "product_definition") in ("buyer", "joint", None):
@@ -136,7 +148,7 @@ def derive(text: str) -> dict[str, str]:
     size = {g["id"]: g.get("count", 1) for c in raw["clusters"] for g in c["firms"]}
     group_demand: dict[str, float] = {}
     for b in raw["buyers"]:
-        if b.get("arrival", "initial") == "fair":
+        if not is_export(b):
             continue
         links = [lk for lk in raw.get("links", []) if lk["buyer"] == b["id"]]
         total_share = sum(lk.get("share", 1.0) for lk in links)
@@ -145,7 +157,7 @@ def derive(text: str) -> dict[str, str]:
             for g in lk["firms"]:
                 group_demand[g] = group_demand.get(g, 0.0) + (
                     b["demand"] * lk.get("share", 1.0) / total_share * size[g] / firms)
-    total = sum(b["demand"] for b in raw["buyers"] if b.get("arrival", "initial") != "fair")
+    total = sum(b["demand"] for b in raw["buyers"] if is_export(b))
     if abs(sum(group_demand.values()) - total) > 1e-6 * total:
         raise SystemExit("template changed: an initial buyer has no links")
     main = next(b for b in blocks if is_initial_buyer(b) and get(b, "id") == MAIN_BUYER)
@@ -166,12 +178,12 @@ def derive(text: str) -> dict[str, str]:
     def assemble(new_buyers: list[str], new_links: list[str]) -> str:
         parts, placed_buyers, placed_links = [], False, False
         for b in blocks:
-            if is_initial_buyer(b):
+            if is_export_buyer(b):
                 if not placed_buyers:
                     parts += new_buyers
                     placed_buyers = True
                 continue
-            if kind(b) == "links":
+            if kind(b) == "links" and get(b, "buyer") in initial_ids:
                 if not placed_links:
                     parts += new_links
                     placed_links = True
@@ -190,7 +202,8 @@ def derive(text: str) -> dict[str, str]:
             f"and their summed demand, {total:,.0f} pairs a year. Its links give each lead "
             f"group the volume it had in the template ({volumes} pairs a year), all "
             f"quasi-hierarchical like the main buyer's. Changed lines carry the comment "
-            f"'{tag}'. The fair buyers (arrival = \"fair\") are not initial export demand and "
+            f"'{tag}'. The fair buyers (arrival = \"fair\") and the domestic and Latin American "
+            "buyers (who buy the firms' own collections) are not initial export demand and "
             "stay as they were; so do the firms, China, the fair, the shocks and the seed.",
             "Why: H&S 5: 'If local firms sell to few buyers to whom they are in a relationship "
             "of quasi-hierarchy, their risk of supporting a project of repositioning is "
