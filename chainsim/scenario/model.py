@@ -370,7 +370,7 @@ class Buyer(Frozen):
     competition_lead: NonNeg = Field(
         default=0.03, description="margin over best practice then required")
     pace_drift: Fraction = Field(
-        default=0.01, description="yearly share by which the lead time and order size of "
+        default=0.0, description="yearly share by which the lead time and order size of "
         "kept lines shrink, down to half the file's")
     competition_cut: Fraction = Field(
         default=0.25, description="share by which kept lines' lead time and order size "
