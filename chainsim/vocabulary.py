@@ -58,3 +58,7 @@ def chains_of(markets) -> str:
     markets it sells into joined by '+', 'none' without any."""
     names = sorted(set(markets))
     return "+".join(names) if names else "none"
+
+# Why a lead firm turns an order away (the journal's `refused` events): no capacity in
+# time, the season's capacity allotted to other chains, or the cluster not (yet) active.
+REFUSAL_REASONS: tuple[str, ...] = ("allocation", "capacity", "inactive")

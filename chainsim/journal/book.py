@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from chainsim.vocabulary import REFUSAL_REASONS
+
 STAGES = ("placed", "accepted", "queued", "refused", "shipped", "delivered", "failed", "late",
           "sub_placed", "sub_done")
 
@@ -46,7 +48,9 @@ class OrderBook:
         out = {stage: getattr(self, stage) for stage in STAGES}
         out["in_production"] = self.in_production
         out["in_transit"] = self.in_transit
-        out.update({f"refused_{k}": v for k, v in sorted(self.refused_by_reason.items())})
+        # Every reason, counted or not, so that every run's record has the same fields.
+        reasons = sorted({*REFUSAL_REASONS, *self.refused_by_reason})
+        out.update({f"refused_{k}": self.refused_by_reason[k] for k in reasons})
         return out
 
     def conserved(self) -> list[str]:
