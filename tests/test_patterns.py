@@ -203,3 +203,26 @@ def test_a_share_pattern_keeps_its_interval_inside_zero_to_one() -> None:
     assert versus.bounds() == (-1.0, 1.0)
     wide = check(versus, [0.99, -0.99, 0.99, -0.99])
     assert -1.0 <= wide["ci_low"] and wide["ci_high"] <= 1.0
+
+
+def test_a_pattern_naming_an_unknown_buyer_or_cluster_is_refused_before_running(tmp_path
+                                                                                ) -> None:
+    text = load_patterns_text().replace('buyers = ["us-main"], years = [1975, 1990]',
+                                        'buyers = ["us-mian"], years = [1975, 1990]', 1)
+    bad = tmp_path / "p.toml"
+    bad.write_text(text.replace('cluster = "taiwan"', 'cluster = "taiwn"', 1))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["patterns", "sinos_valley", "taiwan_notebooks",
+                                      "--patterns", str(bad), "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert any("no buyer 'us-mian' in sinos_valley" in line for line in lines)
+    assert any("no cluster 'taiwn' in taiwan_notebooks" in line for line in lines)
+    assert all(str(bad) in line for line in lines)
+    assert not out.exists()
+
+
+def load_patterns_text() -> str:
+    from chainsim.evidence.patterns import default_file
+
+    return default_file().read_text()

@@ -22,6 +22,7 @@ from chainsim.cli.run import OneLineCommand
 from chainsim.evidence.patterns import (
     PatternError,
     check_all,
+    check_ids,
     load_patterns,
     needed_cases,
     run_patterns,
@@ -55,6 +56,10 @@ def patterns_command(scenarios: tuple[str, ...], pattern_file: str | None, markd
     out = None
     with bad_input():
         loaded = {c: load(str(names.get(c) or scenario_path(c)), []) for c in cases}
+        try:
+            check_ids(chosen, loaded)
+        except PatternError as exc:
+            fail([f"{pattern_file}: {p}" if pattern_file else p for p in exc.problems])
         if out_dir:
             out = prepare_dir(out_dir)
     started, cpu = time.perf_counter(), time.process_time()

@@ -12,7 +12,7 @@ holds no data. A period belongs to the calendar year of its midpoint; a window
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +41,10 @@ class RunTables:
     @classmethod
     def of(cls, result: Any) -> RunTables:
         sim = result.scenario.simulation
+        # Buyer agents are built group by group, each group's members in a row.
+        groups = tuple(b.id for b in result.scenario.buyers for _ in range(b.count))
         return cls(result.tables, tuple(c.id for c in result.scenario.clusters),
-                   tuple(result.buyer_ids), float(sim.start_year), float(sim.period_days),
+                   groups, float(sim.start_year), float(sim.period_days),
                    result.scenario.technology.ladder)
 
     def cluster(self, cluster_id: str) -> int:
@@ -130,16 +132,33 @@ def price_change(rt: RunTables, cluster: str, year_from: float, year_to: float) 
     return float(1.0 - after / before) if before > 0 else NAN
 
 
-def _lead_means(rt: RunTables, cluster: str, column: str) -> pd.Series:
+Sellers = Mapping[str, Any] | None  # {buyers = [...], years = [y0, y1]}
+
+
+def _leads(rt: RunTables, cluster: str, sellers: Sellers = None) -> pd.DataFrame:
+    """The cluster's lead-firm rows; with `sellers`, only the firms that sold to those
+    buyers in those years (the firms of one chain, e.g. the export chain of H&S 4.2)."""
     firms = rt.tables["firms"]
     rows = firms[(firms["cluster"] == rt.cluster(cluster)) & firms["lead"]]
-    return rows.groupby("period")[column].mean()
+    if sellers is None:
+        return rows
+    links = rt.tables["links"]
+    sold = links[links["buyer"].isin(rt.buyer_agents(sellers["buyers"]))
+                 & links["period"].isin(rt.periods_in(sellers["years"]))
+                 & (links["cluster"] == rt.cluster(cluster)) & (links["units"] > 0)]
+    return rows[rows["firm"].isin(sold["firm"].unique())]
 
 
-def capability_at(rt: RunTables, cluster: str, kind: str, year: float) -> float:
+def _lead_means(rt: RunTables, cluster: str, column: str,
+                sellers: Sellers = None) -> pd.Series:
+    return _leads(rt, cluster, sellers).groupby("period")[column].mean()
+
+
+def capability_at(rt: RunTables, cluster: str, kind: str, year: float,
+                  sellers: Sellers = None) -> float:
     """Lead firms' mean capability (0-1) at the end of a year; before the first recorded
     year, the first period's."""
-    means = _lead_means(rt, cluster, kind)
+    means = _lead_means(rt, cluster, kind, sellers)
     if means.empty:
         return NAN
     year_of = rt.period_year().reindex(means.index)
@@ -147,28 +166,29 @@ def capability_at(rt: RunTables, cluster: str, kind: str, year: float) -> float:
     return float(upto.iloc[-1]) if not upto.empty else float(means.iloc[0])
 
 
-def capability_rate(rt: RunTables, cluster: str, kind: str, years: Years) -> float:
+def capability_rate(rt: RunTables, cluster: str, kind: str, years: Years,
+                    sellers: Sellers = None) -> float:
     """Lead firms' capability gain per year over the window (H&S 1: process, product,
     design and marketing as the grounds of the three kinds of upgrading)."""
     span = years[-1] - years[0] + 1
-    return (capability_at(rt, cluster, kind, years[-1])
-            - capability_at(rt, cluster, kind, years[0] - 1)) / span
+    return (capability_at(rt, cluster, kind, years[-1], sellers)
+            - capability_at(rt, cluster, kind, years[0] - 1, sellers)) / span
 
 
-def rate_change(rt: RunTables, cluster: str, kind: str, before: Years, after: Years
-                ) -> float:
+def rate_change(rt: RunTables, cluster: str, kind: str, before: Years, after: Years,
+                sellers: Sellers = None) -> float:
     """Capability gain per year after minus before (H&S 4.2: after the Chinese entry
     "the Brazilian producers made enormous progress" in production)."""
-    return (capability_rate(rt, cluster, kind, after)
-            - capability_rate(rt, cluster, kind, before))
+    return (capability_rate(rt, cluster, kind, after, sellers)
+            - capability_rate(rt, cluster, kind, before, sellers))
 
 
-def rung_share(rt: RunTables, cluster: str, year: float, rungs: Sequence[str]) -> float:
-    """Share of the cluster's lead firms on the named rungs of the functional ladder
-    (the run's ladder: assembly, full_package, odm, obm; or grower ... own_label) at the
-    end of a year (H&S 2.2, 4.5)."""
-    firms = rt.tables["firms"]
-    rows = firms[(firms["cluster"] == rt.cluster(cluster)) & firms["lead"]]
+def rung_share(rt: RunTables, cluster: str, year: float, rungs: Sequence[str],
+               sellers: Sellers = None) -> float:
+    """Share of the cluster's lead firms (with `sellers`, of those selling to the named
+    buyers) on the named rungs of the functional ladder (the run's ladder: assembly,
+    full_package, odm, obm; or grower ... own_label) at the end of a year (H&S 2.2, 4.5)."""
+    rows = _leads(rt, cluster, sellers)
     if rows.empty:
         return NAN
     year_of = rt.period_year()

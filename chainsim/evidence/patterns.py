@@ -208,6 +208,36 @@ def horizons(patterns: Sequence[Pattern], scenarios: dict[str, Scenario]) -> dic
     return out
 
 
+def _named(args: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The cluster and buyer ids a term's arguments name."""
+    clusters = [args["cluster"]] if isinstance(args.get("cluster"), str) else []
+    buyers = list(args.get("buyers", [])) + ([args["buyer"]] if "buyer" in args else [])
+    sellers = args.get("sellers")
+    if isinstance(sellers, dict):
+        buyers += list(sellers.get("buyers", []))
+    return clusters, buyers
+
+
+def check_ids(patterns: Sequence[Pattern], scenarios: dict[str, Scenario]) -> None:
+    """Every cluster and buyer a pattern names exists in its case, before anything runs:
+    one line per problem, naming the pattern."""
+    problems = []
+    for p in patterns:
+        for c in p.cases():
+            sc = scenarios.get(c.case)
+            if sc is None:
+                continue
+            clusters, buyers = _named(_args(c.term))
+            known_c = [k.id for k in sc.clusters]
+            known_b = [b.id for b in sc.buyers]
+            problems += [f"pattern {p.id}: no cluster {k!r} in {c.case}; clusters: "
+                         f"{', '.join(known_c)}" for k in clusters if k not in known_c]
+            problems += [f"pattern {p.id}: no buyer {b!r} in {c.case}; buyers: "
+                         f"{', '.join(known_b)}" for b in buyers if b not in known_b]
+    if problems:
+        raise PatternError(problems)
+
+
 @dataclass
 class PatternRun:
     """Per case and term, the values over replications 0..N-1."""
@@ -227,6 +257,7 @@ def run_patterns(patterns: Sequence[Pattern], scenarios: dict[str, Scenario],
     `scenarios` maps case names to loaded scenarios; `execution` goes to
     `chainsim.evidence.runner.run_tasks` (executor_kind, workers, show_progress).
     """
+    check_ids(patterns, scenarios)
     span = horizons(patterns, scenarios)
     tasks = []
     for name, sc in scenarios.items():
