@@ -10,8 +10,9 @@ explorer: `chainsim explore SCENARIO` runs as a child process (the command a use
 types); the page is opened, then the spillover rate of the first cluster is typed into
 its slider's box and committed (Tab) `--repeats` times, a new value each time. A rerun's
 time runs from the key press (the browser's clock) until the status line says the new
-run and every figure on the page has been redrawn (Plotly's `plotly_afterplot`, then
-two animation frames, so the page has painted). The CPU seconds of the server's process
+run and every figure in view has been redrawn (Plotly's `plotly_afterplot`, then two
+animation frames, so the page has painted; figures out of view are drawn when scrolled
+to, and `scrolled_to_last_s` times that for the last one). The CPU seconds of the server's process
 tree (the server and any worker process it starts) and of the browser are read from
 /proc around each rerun, and the server's own split (simulated / drawn) from its status
 line.
@@ -131,19 +132,36 @@ WATCH = """() => {
   if (!window.__keyed) { window.__keyed = 1; document.addEventListener('keydown', e => {
     if (e.key === 'Tab') window.__t0 = performance.now(); }, true); }
 }"""
-# Resolves when the status shows a new run and all shown figures have drawn since t0.
+# Resolves when the status shows a new run and every figure in view has drawn since t0
+# (figures out of view wait until they are scrolled to); polls every 20 ms.
 REDRAWN = """async (old) => {
+  const inView = gd => { const r = gd.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight; };
   const shown = () => [...document.querySelectorAll('#figures > div')]
       .filter(b => b.style.display !== 'none')
-      .map(b => b.querySelector('.js-plotly-plot')).filter(Boolean);
+      .map(b => b.querySelector('.js-plotly-plot')).filter(gd => gd && inView(gd));
   const done = () => { const s = document.querySelector('#status').textContent;
-      return s !== old && s.includes('SimPy events') &&
+      return s !== old && s.includes('SimPy events') && shown().length &&
              shown().every(gd => (gd.__drawn || 0) > window.__t0); };
-  while (!done()) await new Promise(r => setTimeout(r, 5));
+  while (!done()) await new Promise(r => setTimeout(r, 20));
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const last = Math.max(...shown().map(gd => gd.__drawn));
   return {painted: performance.now() - window.__t0, drawn: last - window.__t0,
           figures: shown().length};
+}"""
+# Scrolls to the last figure and resolves when it has drawn: a deferred figure's wait.
+SCROLLED = """async () => {
+  const boxes = [...document.querySelectorAll('#figures > div')]
+      .filter(b => b.style.display !== 'none');
+  const gd = boxes[boxes.length - 1].querySelector('.js-plotly-plot');
+  const t0 = performance.now();
+  boxes[boxes.length - 1].scrollIntoView();
+  while ((gd.__drawn || 0) < t0) await new Promise(r => setTimeout(r, 20));
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const s = performance.now() - t0;
+  window.scrollTo(0, 0);
+  await new Promise(r => setTimeout(r, 300));
+  return s;
 }"""
 
 
@@ -189,11 +207,14 @@ def explorer(args: argparse.Namespace) -> dict[str, Any]:
                 server, browser = tree_cpu(proc.pid) - server0, \
                     tree_cpu(me, {proc.pid}) - all0
                 status = page.text_content("#status")
+                page.evaluate(WATCH)
+                scrolled = page.evaluate(SCROLLED)
                 m = SIM.search(status)
                 row = {"value": float(box.input_value()), **load,
                        "redrawn_s": round(times["painted"] / 1000, 3),
                        "last_afterplot_s": round(times["drawn"] / 1000, 3),
-                       "figures": times["figures"],
+                       "figures_in_view": times["figures"],
+                       "scrolled_to_last_s": round(scrolled / 1000, 3),
                        "server_cpu_s": round(server, 3),
                        "browser_and_driver_cpu_s": round(browser, 3),
                        "server_simulated_s": float(m[1]) if m else None,
@@ -208,9 +229,9 @@ def explorer(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         proc.terminate()
         proc.wait(10)
-    keys = ("redrawn_s", "server_cpu_s", "browser_and_driver_cpu_s", "server_simulated_s",
-            "server_simulated_cpu_s", "server_drawn_s", "server_callback_cpu_s", "load1",
-            "busy_cores")
+    keys = ("redrawn_s", "scrolled_to_last_s", "server_cpu_s", "browser_and_driver_cpu_s",
+            "server_simulated_s", "server_simulated_cpu_s", "server_drawn_s",
+            "server_callback_cpu_s", "load1", "busy_cores")
     return {"runs": rows, "median": {k: med([r[k] for r in rows if r[k] is not None])
                                      for k in keys}}
 

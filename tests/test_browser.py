@@ -188,9 +188,11 @@ def test_explorer_in_the_browser(browser, tmp_path: Path) -> None:
         box.press("Tab")  # the slider's number box commits on blur
         status = wait_status(page, status)
         assert "buyers.us-main.count=3" in status
-        page.wait_for_function("s => JSON.stringify(document.querySelector('#fig-network "
-                               ".js-plotly-plot').data.map(d => [d.x, d.y, d.line && "
-                               "d.line.width])) !== s", arg=network)
+        for name, before in (("network", network), ("price_index", prices)):
+            # the network comes first, the series figures right after it
+            page.wait_for_function("([n, s]) => JSON.stringify(document.querySelector("
+                                   "'#fig-' + n + ' .js-plotly-plot').data.map(d => [d.x, "
+                                   "d.y, d.line && d.line.width])) !== s", arg=[name, before])
         assert traces(page, "#fig-price_index .js-plotly-plot") != prices
         page.screenshot(path=tmp_path / "explore-2.png")
 

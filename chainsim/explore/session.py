@@ -142,9 +142,10 @@ def load(source: str, sets: list[str]) -> tuple[Any, list[str]]:
         return None, [f"error: {p}" for p in exc.problems]
 
 
-def rerun(source: str, sets: list[str]) -> Rerun:
+def rerun(source: str, sets: list[str], series: bool = True) -> Rerun:
     """Run the scenario once with the overrides; problems become one-line messages and
-    never an exception (the app keeps running)."""
+    never an exception (the app keeps running). `series=False` leaves the per-period
+    series for later (`chainsim.report.single.add_series`): the network needs none."""
     from chainsim.engine.simulation import simulate
     from chainsim.report.single import from_result
 
@@ -158,7 +159,8 @@ def rerun(source: str, sets: list[str]) -> Rerun:
         return Rerun(errors=[f"error: the run failed ({type(exc).__name__}: {exc}); "
                              "please report it"])
     seconds, cpu = time.perf_counter() - started, time.thread_time() - cpu
-    output = from_result(result, source=str(source), overrides=sets, metrics=False)
+    output = from_result(result, source=str(source), overrides=sets, metrics=False,
+                         series=series)
     return Rerun(output=output, simulate_seconds=seconds, simulate_cpu=cpu,
                  events=result.events)
 
