@@ -154,9 +154,9 @@ SCROLLED = """async () => {
   const boxes = [...document.querySelectorAll('#figures > div')]
       .filter(b => b.style.display !== 'none');
   const gd = boxes[boxes.length - 1].querySelector('.js-plotly-plot');
-  const t0 = performance.now();
-  boxes[boxes.length - 1].scrollIntoView();
-  while ((gd.__drawn || 0) < t0) await new Promise(r => setTimeout(r, 20));
+  const t0 = performance.now(), drawn = (gd.__drawn || 0) > window.__t0;
+  boxes[boxes.length - 1].scrollIntoView();  // drawn already (all at once): nothing to wait
+  while (!drawn && (gd.__drawn || 0) < t0) await new Promise(r => setTimeout(r, 20));
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const s = performance.now() - t0;
   window.scrollTo(0, 0);
@@ -207,7 +207,6 @@ def explorer(args: argparse.Namespace) -> dict[str, Any]:
                 server, browser = tree_cpu(proc.pid) - server0, \
                     tree_cpu(me, {proc.pid}) - all0
                 status = page.text_content("#status")
-                page.evaluate(WATCH)
                 scrolled = page.evaluate(SCROLLED)
                 m = SIM.search(status)
                 row = {"value": float(box.input_value()), **load,
