@@ -181,18 +181,29 @@ def test_explorer_in_the_browser(browser, tmp_path: Path) -> None:
         status = wait_status(page)
         page.wait_for_selector("#fig-network .main-svg", state="attached")
         page.screenshot(path=tmp_path / "explore-1.png")
-        network, prices = (traces(page, f"#fig-{n} .js-plotly-plot")
-                           for n in ("network", "price_index"))
+        page.locator("#box-buyers").scroll_into_view_if_needed()  # drawn when in view
+        page.wait_for_selector("#fig-buyers .main-svg", state="attached")
+        page.evaluate("window.scrollTo(0, 0)")
+        network, prices, buyers = (traces(page, f"#fig-{n} .js-plotly-plot")
+                                   for n in ("network", "price_index", "buyers"))
         box = page.locator(control("buyers.us-main.count"))
         box.fill("3")
         box.press("Tab")  # the slider's number box commits on blur
         status = wait_status(page, status)
         assert "buyers.us-main.count=3" in status
-        page.wait_for_function("s => JSON.stringify(document.querySelector('#fig-network "
-                               ".js-plotly-plot').data.map(d => [d.x, d.y, d.line && "
-                               "d.line.width])) !== s", arg=network)
+        for name, before in (("network", network), ("price_index", prices)):
+            # the network comes first, the series figures right after it
+            page.wait_for_function("([n, s]) => JSON.stringify(document.querySelector("
+                                   "'#fig-' + n + ' .js-plotly-plot').data.map(d => [d.x, "
+                                   "d.y, d.line && d.line.width])) !== s", arg=[name, before])
         assert traces(page, "#fig-price_index .js-plotly-plot") != prices
         page.screenshot(path=tmp_path / "explore-2.png")
+        # a figure out of view is redrawn when it is scrolled to
+        page.locator("#box-buyers").scroll_into_view_if_needed()
+        page.wait_for_function("s => JSON.stringify(document.querySelector('#fig-buyers "
+                               ".js-plotly-plot').data.map(d => [d.x, d.y, d.line && "
+                               "d.line.width])) !== s", arg=buyers)
+        page.evaluate("window.scrollTo(0, 0)")
 
         # an impossible value: the CLI's one-line message, in the page; the app goes on
         page.fill("#sets", "buyers.us-main.price=-1")

@@ -366,3 +366,21 @@ def test_user_text_is_drawn_literally(tmp_path: Path) -> None:
     assert "<script>alert" not in html and "<img src=x" not in html
     assert escape(HOSTILE) in body
     assert "$\\foo$" in html
+
+
+def test_the_page_inlines_the_smaller_cartesian_plotly_unless_a_figure_needs_more(
+        run_report: Path) -> None:
+    """chainsim's figures (scatter, box) need only plotly.js's cartesian bundle, a third
+    of the full one, so the page opens faster; a trace type outside it takes the full
+    bundle. plotly.js comes after the page's text."""
+    from chainsim.report.figures import Chart
+    from chainsim.report.html import plotly_js
+
+    html = (run_report / "report.html").read_text(encoding="utf-8")
+    assert "plotly.js (cartesian - minified)" in html
+    assert html.index("plotly.js (cartesian") > html.index("<h2>Figures</h2>")
+    box = Chart("b", "t", "c", {"data": [{"type": "box", "y": [1]}, {"y": [2]}]})
+    gl = Chart("g", "t", "c", {"data": [{"type": "scattergl", "y": [1]}]})
+    assert "(cartesian - minified)" in plotly_js([box])
+    full = plotly_js([box, gl])
+    assert "(cartesian - minified)" not in full and len(full) > 2 * len(plotly_js([box]))

@@ -14,6 +14,7 @@ decision log or moving the period slider sends no tables back and forth.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -111,25 +112,58 @@ def safe_id(name: str) -> str:
 
 
 def slot_block(slot: str) -> html.Div:
-    """A fixed place for one figure: the rerun fills its figure and caption (updating
-    props of components that stay is what Dash does fast)."""
+    """A fixed place for one figure: the rerun fills its figure's store and caption
+    (updating props of components that stay is what Dash does fast); the browser hands
+    the figure to the graph when the place is in view (`LAZY`)."""
     return html.Div(id=f"box-{slot}", className="section", style=HIDE, children=[
+        dcc.Store(id=f"data-{slot}"),
         dcc.Graph(id=f"fig-{slot}", config=GRAPH_CONFIG),
         html.P(id=f"cap-{slot}", className="caption")])
 
 
-def fill(charts: list[Chart], clusters: list[str]) -> list:
-    """Figure, caption and style of every slot, in SLOTS order."""
+# In the browser: a figure whose place is in view (or within 150 px of it) is drawn at
+# once; the others wait until they are scrolled to. Plotly takes 0.1-0.6 s of the
+# browser's time per figure (the six-panel ones most), so a rerun redraws only what
+# is seen, and the network, at the top, first.
+LAZY = """function() {
+  const slots = %s, figs = arguments, dc = window.dash_clientside;
+  let lazy = window.__chainsimLazy;
+  if (!lazy) {
+    lazy = window.__chainsimLazy = {seen: new Set(), pending: {}};
+    lazy.io = new IntersectionObserver(entries => entries.forEach(e => {
+      const slot = e.target.id.slice(4);
+      if (!e.isIntersecting) { lazy.seen.delete(slot); return; }
+      lazy.seen.add(slot);
+      if (slot in lazy.pending) {
+        const fig = lazy.pending[slot];
+        delete lazy.pending[slot];
+        dc.set_props('fig-' + slot, {figure: fig});
+      }
+    }), {rootMargin: '150px'});
+    slots.forEach(s => lazy.io.observe(document.getElementById('box-' + s)));
+  }
+  return slots.map((slot, i) => {
+    const fig = figs[i];
+    if (!fig) { delete lazy.pending[slot]; return dc.no_update; }
+    if (lazy.seen.has(slot)) { delete lazy.pending[slot]; return fig; }
+    lazy.pending[slot] = fig;
+    return dc.no_update;
+  });
+}"""
+
+
+def fill(charts: list[Chart], clusters: list[str], slots: tuple[str, ...] = SLOTS) -> list:
+    """Figure, caption and style of each of `slots`, in that order."""
     placed = {}
     for chart in charts:
         slot = slot_of(chart, clusters)
         if slot is not None:
             placed[slot] = chart
     out: list = []
-    for slot in SLOTS:
+    for slot in slots:
         chart = placed.get(slot)
         out += ([chart.figure, [html.B(chart.title), ". ", chart.caption], SHOW]
-                if chart is not None else [{}, "", HIDE])
+                if chart is not None else [None, "", HIDE])
     return out
 
 
@@ -230,32 +264,57 @@ def on_pick(app: Dash, choices: dict[str, str]) -> None:
                 source)
 
 
-def on_rerun(app: Dash, runs: Runs) -> None:
-    slots = [Output(f"{part}-{slot}", prop) for slot in SLOTS
-             for part, prop in (("fig", "figure"), ("cap", "children"), ("box", "style"))]
+FIRST, REST = SLOTS[:1], SLOTS[1:]  # the network, drawn first; then the series figures
 
-    @app.callback(*slots, Output("status", "children"),
+
+def slot_outputs(slots: tuple[str, ...]) -> list[Output]:
+    return [Output(f"{part}-{slot}", prop) for slot in slots
+            for part, prop in (("data", "data"), ("cap", "children"), ("box", "style"))]
+
+
+def on_rerun(app: Dash, runs: Runs) -> None:
+    """A rerun in two steps: simulate and return the network (it needs no series), then,
+    while the browser draws it, compute the series and the other figures."""
+    app.clientside_callback(LAZY % json.dumps(list(SLOTS)),
+                            *[Output(f"fig-{slot}", "figure") for slot in SLOTS],
+                            *[Input(f"data-{slot}", "data") for slot in SLOTS])
+    first = slot_outputs(FIRST)
+
+    @app.callback(*first, Output("status", "children"),
                   Output("status", "className"), Output("run-id", "data"),
                   Input({"type": "ctl", "path": ALL}, "value"), Input("run", "n_clicks"),
                   State({"type": "ctl", "path": ALL}, "id"), State("file-values", "data"),
                   State("sets", "value"), State("scenario", "value"), State("path", "value"))
     def rerun(values, _clicks, ids, file_values, sets, chosen, path) -> tuple:
+        from chainsim.report.network import network_figure
+
         source = path or chosen
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), time.thread_time()
         overrides = session.overrides(control_values(ids, values), file_values or {},
                                       sets or "")
-        result = session.rerun(source, overrides)
+        result = session.rerun(source, overrides, series=False)
         if result.output is None:
-            return ([no_update] * len(slots)) + ["\n".join(result.errors), "bad", no_update]
-        charts = [c for c in all_figures(result.output) if isinstance(c, Chart)]
+            return ([no_update] * len(first)) + ["\n".join(result.errors), "bad", no_update]
+        charts = [c for c in network_figure(result.output) if isinstance(c, Chart)]
         total = time.perf_counter() - started
         what = ", ".join(overrides) or "as in the file"
         status = (f"{source} ({what}): {result.events:,} SimPy events; simulated in "
-                  f"{result.simulate_seconds:.2f} s, drawn in "
-                  f"{total - result.simulate_seconds:.2f} s "
-                  f"({time.process_time() - cpu:.2f} CPU s in all)")
-        return [*fill(charts, result.output.clusters()), status, "",
+                  f"{result.simulate_seconds:.2f} s ({result.simulate_cpu:.2f} CPU s), "
+                  f"drawn in {total - result.simulate_seconds:.2f} s "
+                  f"({time.thread_time() - cpu:.2f} CPU s in all)")
+        return [*fill(charts, result.output.clusters(), FIRST), status, "",
                 runs.put(result.output)]
+
+    @app.callback(*slot_outputs(REST), Input("run-id", "data"), prevent_initial_call=True)
+    def series_figures(key) -> list:
+        from chainsim.report.single import add_series
+
+        output = runs.get(key)
+        if output is None:
+            return [no_update] * (3 * len(REST))
+        charts = [c for c in all_figures(add_series(output), network=False)
+                  if isinstance(c, Chart)]
+        return fill(charts, output.clusters(), REST)
 
 
 def on_log(app: Dash, runs: Runs) -> None:

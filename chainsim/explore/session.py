@@ -43,6 +43,7 @@ class Rerun:
     output: Output | None = None
     errors: list[str] = field(default_factory=list)
     simulate_seconds: float = 0.0
+    simulate_cpu: float = 0.0  # CPU seconds of the thread that simulated
     events: int = 0
 
 
@@ -141,24 +142,27 @@ def load(source: str, sets: list[str]) -> tuple[Any, list[str]]:
         return None, [f"error: {p}" for p in exc.problems]
 
 
-def rerun(source: str, sets: list[str]) -> Rerun:
+def rerun(source: str, sets: list[str], series: bool = True) -> Rerun:
     """Run the scenario once with the overrides; problems become one-line messages and
-    never an exception (the app keeps running)."""
+    never an exception (the app keeps running). `series=False` leaves the per-period
+    series for later (`chainsim.report.single.add_series`): the network needs none."""
     from chainsim.engine.simulation import simulate
     from chainsim.report.single import from_result
 
     scenario, errors = load(source, sets)
     if scenario is None:
         return Rerun(errors=errors)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     try:
         result = simulate(scenario)
     except Exception as exc:  # a defect, not input: say it, keep serving
         return Rerun(errors=[f"error: the run failed ({type(exc).__name__}: {exc}); "
                              "please report it"])
-    seconds = time.perf_counter() - started
-    output = from_result(result, source=str(source), overrides=sets, metrics=False)
-    return Rerun(output=output, simulate_seconds=seconds, events=result.events)
+    seconds, cpu = time.perf_counter() - started, time.thread_time() - cpu
+    output = from_result(result, source=str(source), overrides=sets, metrics=False,
+                         series=series)
+    return Rerun(output=output, simulate_seconds=seconds, simulate_cpu=cpu,
+                 events=result.events)
 
 
 AS_WRITTEN, CHANGED = "as written", "changed"

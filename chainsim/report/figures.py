@@ -643,12 +643,13 @@ def _sweep_point(out: Output, row, x, k: float, colour: str, show: bool) -> dict
     return trace
 
 
-def all_figures(out: Output) -> list[Chart | Skipped]:
-    """Every figure the directory's kind calls for, in page order."""
+def all_figures(out: Output, network: bool = True) -> list[Chart | Skipped]:
+    """Every figure the directory's kind calls for, in page order (`network=False`: all
+    but a single run's network, which the explorer draws first)."""
     from chainsim.report.network import network_figure
 
     items: list[Chart | Skipped] = []
-    if out.kind == "single":
+    if out.kind == "single" and network:
         items += network_figure(out)
     items += price_index_figure(out)
     items += upgrading_figures(out)

@@ -102,8 +102,10 @@ def summary_frame(metrics: dict[str, float]) -> pd.DataFrame:
 
 def make_output(path: Path, scenario_json: dict[str, Any], scenario: Any,
                 tables: dict[str, pd.DataFrame], metrics: dict[str, float],
-                decisions: list[dict[str, Any]], meta: dict[str, Any]) -> Output:
-    """An `Output` of kind "single" from a run's tables (read from disk or in memory)."""
+                decisions: list[dict[str, Any]], meta: dict[str, Any],
+                series: bool = True) -> Output:
+    """An `Output` of kind "single" from a run's tables (read from disk or in memory);
+    `series=False` leaves the series for `add_series` (the network needs none)."""
     sim = scenario.simulation
     structure = structure_of(scenario, int(meta.get("seed", sim.seed)))
     config = config_of(CONFIG, scenario_json, source=str(meta.get("source", "")),
@@ -111,7 +113,8 @@ def make_output(path: Path, scenario_json: dict[str, Any], scenario: Any,
     manifest = {"tool": "chainsim", "kind": "single", "replications": 1,
                 "replication_indices": str(meta.get("replication", 0)), **meta}
     out = Output(path=path, manifest=manifest, kind="single", configs=[config])
-    out.series = series_of(tables, structure, float(sim.start_year))
+    if series:
+        out.series = series_of(tables, structure, float(sim.start_year))
     out.summary = summary_frame(metrics)
     out.run = RunData(tables=tables, decisions=decisions, structure=structure,
                       start_year=float(sim.start_year), period_days=float(sim.period_days),
@@ -119,10 +122,18 @@ def make_output(path: Path, scenario_json: dict[str, Any], scenario: Any,
     return out
 
 
+def add_series(out: Output) -> Output:
+    """Compute a single run's series if `make_output` left them out."""
+    if not out.series and out.run is not None:
+        out.series = series_of(out.run.tables, out.run.structure, out.run.start_year)
+    return out
+
+
 def from_result(result: Any, source: str = "", overrides: list[str] | None = None,
-                metrics: bool = True) -> Output:
+                metrics: bool = True, series: bool = True) -> Output:
     """The explorer's view of a run it has just made (a `RunResult`); `metrics=False`
-    leaves out the headline metrics (the explorer's rerun does not show them)."""
+    leaves out the headline metrics (the explorer's rerun does not show them),
+    `series=False` the series (`add_series` computes them later)."""
     from chainsim.results.summary import headline
 
     meta = {"seed": result.seed, "replication": result.replication,
@@ -132,7 +143,7 @@ def from_result(result: Any, source: str = "", overrides: list[str] | None = Non
             "versions": {"chainsim": result.version}}
     return make_output(Path("."), result.scenario.model_dump(mode="json"), result.scenario,
                        result.tables, headline(result) if metrics else {},
-                       result.decisions, meta)
+                       result.decisions, meta, series)
 
 
 def load_single(root: Path) -> Output:
