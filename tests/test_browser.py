@@ -192,7 +192,9 @@ def test_explorer_in_the_browser(browser, tmp_path: Path) -> None:
         status = wait_status(page, status)
         assert "buyers.us-main.count=3" in status
         for name, before in (("network", network), ("price_index", prices)):
-            # the network comes first, the series figures right after it
+            # the network comes first, the series figures right after it; a figure is
+            # drawn when it is in view, and a tall network can push the next one below
+            page.locator(f"#fig-{name}").scroll_into_view_if_needed()
             page.wait_for_function("([n, s]) => JSON.stringify(document.querySelector("
                                    "'#fig-' + n + ' .js-plotly-plot').data.map(d => [d.x, "
                                    "d.y, d.line && d.line.width])) !== s", arg=[name, before])
