@@ -12,7 +12,7 @@ from chainsim.engine.simulation import simulate, start_processes
 from chainsim.engine.world import build_world
 from chainsim.rules import chains
 from chainsim.scenario import parse_scenario
-from tests.helpers import TINY
+from tests.helpers import TINY, set_path
 
 # -- the rules -------------------------------------------------------------------------------
 
@@ -73,11 +73,7 @@ def two_chains(**changes) -> dict:
         {"buyer": "us", "firms": ["both", "tight"], "governance": "quasi_hierarchy"},
     ]
     for dotted, value in changes.items():
-        node = raw
-        *path, last = dotted.split("__")
-        for part in path:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        node[last] = value
+        set_path(raw, dotted.split("__"), value)
     return raw
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from chainsim.engine.simulation import simulate
 from chainsim.scenario import parse_scenario
-from tests.helpers import TINY
+from tests.helpers import TINY, set_path
 
 
 def suppliers(loss: float, seed: int, **changes) -> dict:
@@ -32,11 +32,7 @@ def suppliers(loss: float, seed: int, **changes) -> dict:
         capability_investment=40_000.0)
     raw["links"] = [{"buyer": "buyer", "firms": ["lead"], "governance": "market"}]
     for dotted, value in changes.items():
-        node = raw
-        *path, last = dotted.split("__")
-        for part in path:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        node[last] = value
+        set_path(raw, dotted.split("__"), value)
     return raw
 
 

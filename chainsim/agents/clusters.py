@@ -272,13 +272,7 @@ class ClusterAgent:
         severity = SEVERITY["obm" if brand else "odm"]
         main, share, design_access, brand_access = self.links.sales_profile(i)
         marketing = float(f.caps[i, MARKETING])
-        withdrawal = 0.0
-        for link in self.links.of_firm[i]:
-            buyer = self.buyers[link.buyer]
-            if link.active and buyer.spec.arrival != "fair":
-                withdrawal += withdrawal_cost(buyer.reaction_probability(link, severity),
-                                              link.revenue_last or link.revenue_year,
-                                              tech.supplier_margin, share, marketing)
+        withdrawal = self.withdrawal(i, severity, share)
         decision = occupy_if_it_pays(OccupyView(
             ladder.premiums[rung] - ladder.premiums[rung - 1],
             brand_access if brand else design_access, market_reach(marketing),
