@@ -138,8 +138,15 @@ def derive(text: str) -> dict[str, str]:
             "open-ended, that there is no external blockage.' Table 4, market: 'the supplier "
             "defines it without reference to particular customers'. With a supplier-defined "
             "product the governance rule (hs2000) chooses market, the buyer pays up to the OBM "
-            "premium, and it has no core competence to defend against encroachment "
-            "(rules/encroachment.py DEFINITION_STAKE 0).",
+            "premium, and at arm's length it has little stake to defend against encroachment.",
+            "What to expect: this file forces market relations through a label on lead firms "
+            "that start well below the buyers' quality and process requirements (process "
+            "0.2-0.4 against 0.45-0.55), and at arm's length no buyer teaches them. They fail "
+            "about half their orders, lose money and most exit within a few years (20 of the "
+            "24 export lead firms by 1976 at seed 7): the paper's point that market relations "
+            "presume capable suppliers (H&S 3, Table 4). To compare governance that the buyers "
+            "choose, lower the buyers' risk instead (the low-risk twin of the README and of "
+            "`chainsim propositions`).",
         ]) + renamed("market-based buyers") + "".join(changed).rstrip("\n") + "\n"
 
     # 2-3. one buyer, five buyers ----------------------------------------------------------
