@@ -186,3 +186,22 @@ def test_a_batch_of_orders_is_the_same_as_one_call_per_order(data):
     assert _order_flow_state(batched) == _order_flow_state(single)
     assert batched.journal.book.placed > 0
     assert batched.journal.book.in_production == batched.journal.book.in_transit == 0
+
+
+def test_a_due_event_takes_the_place_a_timeout_would():
+    """The order path's light timeouts (engine/due.py) are processed where SimPy's own
+    Timeout with the same delay would be, ties in scheduling order, and counted alike."""
+    import simpy
+
+    from chainsim.engine.due import Due
+    from chainsim.engine.simulation import events_processed
+
+    env = simpy.Environment()
+    seen = []
+    env.timeout(1.0).callbacks.append(lambda e: seen.append("timeout 1"))
+    Due(env, 1.0, (lambda e: seen.append(e.value),), "due")
+    env.timeout(1.0).callbacks.append(lambda e: seen.append("timeout 2"))
+    Due(env, 0.5, (lambda e: seen.append(e.value),), "early")
+    env.run()
+    assert seen == ["early", "timeout 1", "due", "timeout 2"]
+    assert events_processed(env) == 4 and env.now == 1.0

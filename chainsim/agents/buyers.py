@@ -65,6 +65,8 @@ class BuyerAgent:
         self.env, self.scenario, self.rules, self.streams = env, scenario, rules, streams
         self.tech = scenario.technology
         self.effects = dict(scenario.governance)
+        # Inspection credits governance with at most 95% of the failures it prevents.
+        self._prevented = {g: min(0.95, e.failure_prevention) for g, e in self.effects.items()}
         self.firms, self.registry, self.lead_firms = firms, links, lead_firms
         self.clusters, self.journal = clusters, journal
         self.account = buyer_account(index)
@@ -264,9 +266,9 @@ class BuyerAgent:
         i = link.firm
         if self._inspection is None:
             self._inspection = uniform_draws(self.streams.get(self.id, "inspection"))
-        prevented = min(0.95, self.effects[link.governance].failure_prevention)
+        prevented = self._prevented[link.governance]
         caps = self.firms.caps
-        quality, process = self.requirement(link)
+        quality, process = self.standard if link.origin == "scouting" else self.kept
         # The product short of the quality asked, or the process of the speed and batch.
         short = 1.0 - ((1.0 - tech_fn.shortfall_probability(caps.item(i, PRODUCT), quality, tech))
                        * (1.0 - tech_fn.process_shortfall_probability(caps.item(i, PROCESS),
@@ -279,17 +281,12 @@ class BuyerAgent:
         link.inspected(failed, prevented)
         c = self.firms.cluster_of[i]
         value = order.qty * order.price
-        supplier = self.lead_firms.accounts[i]
         if failed:
-            journal.failed(order, c, lateness, short)
-            journal.paid("failure_loss", self.account, WORLD, spec.loss_per_failed_order)
-            journal.paid("penalty", supplier, self.account, tech.penalty_rate * value)
+            journal.failed(order, c, lateness, short, spec.loss_per_failed_order,
+                           tech.penalty_rate * value)
             self.loss_total += spec.loss_per_failed_order
             return
-        retail = order.qty * spec.retail_price
-        journal.paid("retail_sales", WORLD, self.account, retail)
-        journal.paid("buyer_payment", self.account, supplier, value)
-        journal.delivered(order, c, lateness, value, retail)
+        journal.delivered(order, c, lateness, value, order.qty * spec.retail_price)
 
     # -- scouting and price pressure ----------------------------------------------------
 
@@ -546,7 +543,7 @@ class BuyerAgent:
         """Chance per order that a supplier left to itself misses a spec the buyer
         defines (Table 4: who defines the product raises the buyer's risk)."""
         return req_fn.specification_risk(
-            self.spec.product_definition, self.codifiability, float(self.firms.caps[firm, DESIGN]),
+            self.spec.product_definition, self.codifiability, self.firms.caps.item(firm, DESIGN),
             self.tech.specification_risk)
 
     def _drift(self, years: float) -> None:

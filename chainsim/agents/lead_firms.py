@@ -27,6 +27,7 @@ import numpy as np
 from chainsim import technology as tech_fn
 from chainsim.agents.allocation import INF, SeasonShares
 from chainsim.agents.orders import Order
+from chainsim.engine.due import Due
 from chainsim.journal import WORLD, firm_account
 from chainsim.randomness import Streams, lognormal_draws, uniform_draws
 from chainsim.technology import PROCESS, PRODUCT
@@ -50,7 +51,8 @@ class Batch:
 
     __slots__ = ("firm", "cluster", "refusal", "process", "own", "own_days", "own_cost", "k",
                  "out", "spokes", "spoke_process", "spoke_days", "spend", "pay", "picks",
-                 "sub_qty", "deadline", "due", "short")
+                 "sub_qty", "deadline", "due", "short", "now", "assembly", "transit",
+                 "own_weight")
 
 
 class LeadFirms:
@@ -84,6 +86,10 @@ class LeadFirms:
         self._inspection: list[Iterator[float] | None] = [None] * len(firms)
         self._transit: list[Iterator[float] | None] = [None] * len(firms)
         # Each season a firm selling into several chains shares its capacity among them.
+        # Bound once: the order path hands them to SimPy on every event (engine/due.py).
+        self._on_part, self._on_ship = (self._part_done,), (self._ship,)
+        self._on_arrive = (self._arrive,)
+        self._prevention = {g: e.failure_prevention for g, e in effects.items()}
         self.shares = SeasonShares(self, links, buyers, allocation[1], allocation[0],
                                    season_days, journal)
 
@@ -120,7 +126,9 @@ class LeadFirms:
         b = Batch()
         tech, i = self.tech, link.firm
         b.firm, b.cluster = i, self.cluster_of[i]
-        b.due = self.env.now + lead_time
+        b.now = self.env.now
+        b.assembly, b.transit = tech.assembly_days, b.cluster.transit_days
+        b.due = b.now + lead_time
         b.deadline = b.due + tech.late_tolerance_days
         b.refusal = None if b.cluster.active else "inactive"
         b.short = ()
@@ -136,6 +144,7 @@ class LeadFirms:
         b.own_days = own / tech_fn.speed(self.capacity[i], process)
         wage = b.cluster.wage
         b.own_cost = own * tech_fn.unit_cost(wage, process, tech)
+        b.own_weight = (1.0 - out) * process
         if not k:
             return b
         b.sub_qty = sub_qty = qty * out / k
@@ -156,37 +165,38 @@ class LeadFirms:
     def _accept(self, order: Order, b: Batch) -> bool:
         """Accept the order if it can reach the buyer in time behind the work already
         queued at the firm and at the spokes it would ask; else leave it for refusal."""
-        now, busy, i = self.env.now, self.busy, b.firm
+        now, busy, i = b.now, self.busy, b.firm
         start = busy[i]
         queued = start > now
         own_ready = (start if queued else now) + b.own_days
         latest = own_ready
-        finishes = []
+        finishes: list[float] = []
         if b.k:
-            chosen = b.picks[self.turn[i]]
+            turn = self.turn[i]
+            chosen = b.picks[turn]
+            spokes, days, process = b.spokes, b.spoke_days, b.spoke_process
             spoke_sum = 0.0
             for j in chosen:
-                spoke_sum += b.spoke_process[j]
-                s_start = busy[b.spokes[j]]
+                spoke_sum += process[j]
+                s_start = busy[spokes[j]]
                 if s_start > now:
                     queued = True
                 else:
                     s_start = now
-                done = s_start + b.spoke_days[j]
+                done = s_start + days[j]
                 finishes.append(done)
                 if done > latest:
                     latest = done
-            order.process = (1.0 - b.out) * b.process + b.out * spoke_sum / b.k
+            order.process = b.own_weight + b.out * spoke_sum / b.k
         else:
             order.process = b.process
-        if latest + self.tech.assembly_days + b.cluster.transit_days > b.deadline:
+        if latest + b.assembly + b.transit > b.deadline:
             self._short(b, own_ready, finishes)
             return False
-        self.journal.accepted(order, queued, b.own)
+        self.journal.accepted(order, queued, b.own, b.own_cost)
         busy[i] = order.own_ready = own_ready
-        self.journal.paid("production", self.accounts[i], WORLD, b.own_cost)
         if b.k:
-            self._subcontract(order, b, finishes)
+            self._subcontract(order, b, turn, chosen, finishes)
         else:
             self._assemble(order)
         return True
@@ -216,28 +226,25 @@ class LeadFirms:
 
     # -- 2. subcontracting to spokes ---------------------------------------------------------
 
-    def _subcontract(self, order: Order, b: Batch, finishes: list[float]) -> None:
+    def _subcontract(self, order: Order, b: Batch, turn: int, chosen: tuple[int, ...],
+                     finishes: list[float]) -> None:
         """Give the next k spokes of the rotation their parts (H&S 4.1: "many small firms
         providing products and services for a few large local lead firms"); each spoke
         pays for making its part now and is paid by the lead firm when it is done."""
-        i, now, busy, journal = b.firm, self.env.now, self.busy, self.journal
-        turn = self.turn[i]
-        chosen = b.picks[turn]
-        self.turn[i] = (turn + b.k) % len(b.spokes)
+        now, busy, env = b.now, self.busy, self.env
+        sub_placed, part_done = self.journal.sub_placed, self._on_part
+        spokes, spend, pay, qty = b.spokes, b.spend, b.pay, b.sub_qty
+        self.turn[b.firm] = (turn + b.k) % len(spokes)
         order.pending = b.k
         for j, done in zip(chosen, finishes, strict=True):
-            s = b.spokes[j]
+            s = spokes[j]
             busy[s] = done
-            journal.paid("production", self.accounts[s], WORLD, b.spend[j])
-            journal.sub_placed(order, s, b.sub_qty, b.pay[j])
+            sub_placed(order, s, qty, pay[j], spend[j])
             # The event's value is the part: (order, spoke, quantity, payment).
-            self.env.timeout(done - now, (order, s, b.sub_qty, b.pay[j])).callbacks.append(
-                self._part_done)
+            Due(env, done - now, part_done, (order, s, qty, pay[j]))
 
-    def _part_done(self, event: simpy.Event) -> None:
+    def _part_done(self, event: Due) -> None:
         order, spoke, qty, payment = event.value
-        self.journal.paid("spoke_payment", self.accounts[order.link.firm],
-                          self.accounts[spoke], payment)
         self.journal.sub_done(order, spoke, qty, payment)
         order.pending -= 1
         if order.pending == 0:
@@ -250,9 +257,10 @@ class LeadFirms:
         Governance that prevents failures (a buyer's on-site inspection, H&S 4.2) averts a
         share of the defects before they happen."""
         now, i, tech = self.env.now, order.link.firm, self.tech
-        prevented = self.effects[order.link.governance].failure_prevention
+        prevented = self._prevention[order.link.governance]
         draw = self._inspection[i] or self._draws(self._inspection, i, "inspection")
-        delay = max(order.own_ready - now, 0.0) + tech.assembly_days
+        wait = order.own_ready - now
+        delay = (0.0 if wait < 0.0 else wait) + tech.assembly_days  # max(wait, 0.0)
         if next(draw) < tech_fn.defect_probability(order.process, tech) * (1.0 - prevented):
             if next(draw) < tech_fn.detection(order.process):
                 delay += tech.assembly_days  # rework
@@ -260,22 +268,19 @@ class LeadFirms:
                                   0.1 * order.qty * order.price)
             else:
                 order.defective = True
-        self.env.timeout(delay, order).callbacks.append(self._ship)
+        Due(self.env, delay, self._on_ship, order)
 
     # -- 5. shipping and arrival ------------------------------------------------------------------
 
-    def _ship(self, event: simpy.Event) -> None:
+    def _ship(self, event: Due) -> None:
         order: Order = event.value
         i = order.link.firm
-        self.journal.shipped(order)
         cluster = self.cluster_of[i]
+        self.journal.shipped(order, order.qty * self.buyers[order.link.buyer].transport(cluster))
         draw = self._transit[i] or self._draws(self._transit, i, "transit", _transit_draws)
-        self.journal.paid("transport", self.accounts[i], WORLD,
-                          order.qty * self.buyers[order.link.buyer].transport(cluster))
-        self.env.timeout(cluster.transit_days * next(draw), order).callbacks.append(
-            self._arrive)
+        Due(self.env, cluster.transit_days * next(draw), self._on_arrive, order)
 
-    def _arrive(self, event: simpy.Event) -> None:
+    def _arrive(self, event: Due) -> None:
         order: Order = event.value
         self.buyers[order.link.buyer].inspect(order)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainsim.journal.book import OrderBook
-from chainsim.journal.ledger import Account, Ledger
+from chainsim.journal.ledger import BUYERS, FIRMS, OUTSIDE, WORLD, Account, Ledger
 from chainsim.journal.tallies import DecisionLog, EventTables, PeriodFlows
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ class Journal:
         self.book = OrderBook()
         self.ledger = Ledger(firms.cash, len(buyer_ids))
         self._books, self._totals = self.ledger.books, self.ledger.totals
+        # The order path's payments move money between these directly (see `paid`).
+        self._cash, self._buyer_cash = self._books[FIRMS], self._books[BUYERS]
+        self._world = self._books[OUTSIDE]
         self.flows = PeriodFlows(n_clusters, len(buyer_ids))
         self.decisions = DecisionLog()
         self.tables = EventTables()
@@ -78,9 +81,11 @@ class Journal:
         if self.trace is not None:
             self._note(f"refused:{reason}", order.id, self.firms.ids[order.link.firm])
 
-    def accepted(self, order: Order, queued: bool, units: float = 0.0) -> None:
-        """Accepted, the lead firm making `units` itself; the buyer now owes it the order's
-        value, until inspection pays it or books a failure."""
+    def accepted(self, order: Order, queued: bool, units: float = 0.0,
+                 cost: float = 0.0) -> None:
+        """Accepted, the lead firm making `units` itself and paying `cost` to make them now
+        (a `paid` of kind production); the buyer now owes it the order's value, until
+        inspection pays it or books a failure."""
         f, i = self.firms, order.link.firm
         f.made_year[i] += units
         f.owed[i] += order.qty * order.price
@@ -89,21 +94,37 @@ class Journal:
         if queued:
             book.queued += 1
         if self.trace is not None:
-            self._note("queued" if queued else "accepted", order.id,
-                       self.firms.ids[order.link.firm])
+            self._note("queued" if queued else "accepted", order.id, f.ids[i])
+            self._paid_note("production", (FIRMS, i), WORLD, cost)
+        self._cash[i] -= cost
+        self._world[0] += cost
+        self._totals["production"] += cost
 
     def sub_placed(self, order: Order, spoke: int, units: float = 0.0,
-                   payment: float = 0.0) -> None:
-        """A spoke makes `units` of the order; the lead firm will owe it `payment`."""
+                   payment: float = 0.0, cost: float = 0.0) -> None:
+        """A spoke makes `units` of the order, paying `cost` to make them now (a `paid` of
+        kind production); the lead firm will owe it `payment`."""
+        if self.trace is not None:
+            self._paid_note("production", (FIRMS, spoke), WORLD, cost)
+        self._cash[spoke] -= cost
+        self._world[0] += cost
+        self._totals["production"] += cost
         f = self.firms
         f.made_year[spoke] += units
         f.owed[spoke] += payment
         self.book.sub_placed += 1
         if self.trace is not None:
-            self._note("sub_placed", order.id, self.firms.ids[spoke])
+            self._note("sub_placed", order.id, f.ids[spoke])
 
     def sub_done(self, order: Order, spoke: int, qty: float, payment: float) -> None:
-        """A spoke delivered its part to the lead firm (and was paid `payment` for it)."""
+        """A spoke delivered its part to the lead firm and is paid `payment` for it (a
+        `paid` of kind spoke_payment)."""
+        cash, lead = self._cash, order.link.firm
+        if self.trace is not None:
+            self._paid_note("spoke_payment", (FIRMS, lead), (FIRMS, spoke), payment)
+        cash[lead] -= payment
+        cash[spoke] += payment
+        self._totals["spoke_payment"] += payment
         self.book.sub_done += 1
         f = self.firms
         f.owed[spoke] -= payment
@@ -114,14 +135,23 @@ class Journal:
         if self.trace is not None:
             self._note("sub_done", order.id, f.ids[spoke])
 
-    def shipped(self, order: Order) -> None:
+    def shipped(self, order: Order, transport: float = 0.0) -> None:
+        """Shipped; the lead firm pays `transport` (a `paid` of kind transport)."""
         self.book.shipped += 1
+        i = order.link.firm
         if self.trace is not None:
-            self._note("shipped", order.id, self.firms.ids[order.link.firm])
+            self._note("shipped", order.id, self.firms.ids[i])
+            self._paid_note("transport", (FIRMS, i), WORLD, transport)
+        self._cash[i] -= transport
+        self._world[0] += transport
+        self._totals["transport"] += transport
 
     # -- inspection on arrival --------------------------------------------------------------
 
-    def failed(self, order: Order, cluster: int, lateness: float, shortfall: float) -> None:
+    def failed(self, order: Order, cluster: int, lateness: float, shortfall: float,
+               loss: float = 0.0, penalty: float = 0.0) -> None:
+        """The shipment failed inspection: the buyer books its `loss` (paid to the world,
+        kind failure_loss) and charges the supplier a `penalty` (kind penalty)."""
         book = self.book
         if lateness > 0:
             book.late += 1
@@ -137,17 +167,39 @@ class Journal:
             self._note("failed", order.id, self.buyer_ids[buyer],
                        {"lateness": lateness, "shortfall": shortfall,
                         "defective": order.defective})
+            self._paid_note("failure_loss", (BUYERS, buyer), WORLD, loss)
+        buyer_cash, totals = self._buyer_cash, self._totals
+        buyer_cash[buyer] -= loss
+        self._world[0] += loss
+        totals["failure_loss"] += loss
+        if self.trace is not None:
+            self._paid_note("penalty", (FIRMS, order.link.firm), (BUYERS, buyer), penalty)
+        self._cash[order.link.firm] -= penalty
+        buyer_cash[buyer] += penalty
+        totals["penalty"] += penalty
 
     def delivered(self, order: Order, cluster: int, lateness: float, value: float,
                   retail: float) -> None:
-        """The buyer accepted the shipment: what the firm, the link, its cluster and the
-        buyer sold and bought this period and year."""
+        """The buyer accepted the shipment: it sells it on (`retail`, paid by the world,
+        kind retail_sales) and pays the firm `value` (kind buyer_payment); what the firm,
+        the link, its cluster and the buyer sold and bought this period and year."""
+        link = order.link
+        i, b, qty = link.firm, link.buyer, order.qty
+        buyer_cash, totals = self._buyer_cash, self._totals
+        if self.trace is not None:
+            self._paid_note("retail_sales", WORLD, (BUYERS, b), retail)
+        self._world[0] -= retail
+        buyer_cash[b] += retail
+        totals["retail_sales"] += retail
+        if self.trace is not None:
+            self._paid_note("buyer_payment", (BUYERS, b), (FIRMS, i), value)
+        buyer_cash[b] -= value
+        self._cash[i] += value
+        totals["buyer_payment"] += value
         book = self.book
         if lateness > 0:
             book.late += 1
         book.delivered += 1
-        link = order.link
-        i, b, qty = link.firm, link.buyer, order.qty
         f = self.firms
         f.units_period[i] += qty
         f.units_year[i] += qty
@@ -179,14 +231,20 @@ class Journal:
 
     def paid(self, kind: str, payer: Account, payee: Account, amount: float) -> None:
         """Money moved from payer to payee (`Ledger.transfer`, inlined: it runs several
-        times per order)."""
+        times per order). The order path's own payments (production, spoke payments,
+        transport, the buyer's payment, loss and penalty) are made by the order methods
+        above, each traced as the same `paid` entry and moving the same sums in the same
+        order, one call fewer per payment."""
         books = self._books
         if self.trace is not None:
-            self._note("paid", -1, kind, {"payer": payer, "payee": payee, "amount": amount,
-                                          "payer_cash": float(books[payer[0]][payer[1]])})
+            self._paid_note(kind, payer, payee, amount)
         books[payer[0]][payer[1]] -= amount
         books[payee[0]][payee[1]] += amount
         self._totals[kind] += amount
+
+    def _paid_note(self, kind: str, payer: Account, payee: Account, amount: float) -> None:
+        self._note("paid", -1, kind, {"payer": payer, "payee": payee, "amount": amount,
+                                      "payer_cash": float(self._books[payer[0]][payer[1]])})
 
     def cooperated(self, cluster: int, bilateral: float = 0.0, multilateral: float = 0.0
                    ) -> None:
