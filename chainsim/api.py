@@ -233,7 +233,8 @@ def run_scenario(scenario: str | Path | None = None, seed: int | None = None,
         out: dict[str, Any] = dict(headline(result))
         if series:
             table = cluster_series(result.tables, [c.id for c in loaded.clusters],
-                                   float(loaded.simulation.start_year))
+                                   float(loaded.simulation.start_year),
+                                   loaded.technology.ladder)
             out.update(_series_outcomes(table, series))
         runs.append(out)
     return runs[0] if len(runs) == 1 else _mean_of_runs(runs)

@@ -209,3 +209,20 @@ def test_bad_standards_and_rungs_each_get_one_line():
                   "no buyer sells in market 'Mars'", "needs a quality or a process floor",
                   "'fruit-fly' is imposed twice", "only a standard shock takes name"):
         assert words in text, (words, found)
+
+
+def test_series_name_the_rungs_of_the_runs_own_ladder():
+    """A fresh-fruit run's series have the fruit ladder's rung columns, filled (own label
+    included, its top rung), and the shoe ladder's left empty; a shoe run the reverse."""
+    from chainsim.engine.simulation import simulate
+    from chainsim.experiments.series import run_series
+    from tests.helpers import tiny
+
+    fruit = run_series(simulate(tiny(technology__ladder="fruit")))["clusters"]
+    names = ["grower", "grading_packing", "cold_chain", "certified", "own_label"]
+    assert fruit[names].notna().all().all()
+    assert abs(fruit[names].sum(axis=1) - 1.0).max() < 1e-9
+    assert fruit[["assembly", "full_package", "odm", "obm"]].isna().all().all()
+    shoe = run_series(simulate(tiny()))["clusters"]
+    assert shoe[["assembly", "full_package", "odm", "obm"]].notna().all().all()
+    assert shoe[names[1:]].isna().all().all()

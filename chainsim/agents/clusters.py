@@ -165,8 +165,9 @@ class ClusterAgent:
         kept = caps[gone] if gone.any() else None
         units = f.column("units_period")[rows]
         doing = tech.learning_by_doing * np.log1p(units / tech.learning_volume)
-        caps[:, PROCESS] += doing * (1.0 - caps[:, PROCESS])
-        caps[:, PRODUCT] += 0.5 * doing * (1.0 - caps[:, PRODUCT])
+        quality, process = self.practice()
+        caps[:, PROCESS] += doing * np.maximum(process - caps[:, PROCESS], 0.0)
+        caps[:, PRODUCT] += 0.5 * doing * np.maximum(quality - caps[:, PRODUCT], 0.0)
         if tech.own_design_learning > 0.0:  # making one's own collections (H&S 4.3)
             design, marketing = own_design_learning(
                 f.column("own_design_units_period")[rows], tech.learning_volume,
@@ -191,6 +192,28 @@ class ClusterAgent:
         f.brand[rows] *= (1.0 - min(1.0, tech.brand_depreciation)) ** years
         self.typical_design = self._typical_design()
         self._climb()
+
+    def practice(self) -> tuple[float, float]:
+        """The product and process practice the cluster's firms can reach by doing and
+        circulating what they know: the highest requirements of the buyers sourcing here,
+        plus `technology.learning_headroom` (H&S 4.1: clusters are "very good at using,
+        replicating and circulating knowledge", but upgrading "involves more than the
+        passive acquisition and circulation of knowledge acquired through participation in
+        global markets"; going beyond takes knowledge-changing investment, a buyer's
+        teaching or the technology centre). When a buyer asks for more (a competition
+        jump, a standard) the practice rises with it: the upgrading imperative opens room.
+        A headroom of 1 leaves learning by doing bounded only by full capability."""
+        room = self.tech.learning_headroom
+        if room >= 1.0:
+            return 1.0, 1.0
+        quality = process = 0.0
+        cluster_of, me = self.firms.cluster_of, self.index
+        for buyer in self.buyers:
+            for link in self.links.of_buyer[buyer.index]:
+                if link.active and cluster_of[link.firm] == me:
+                    q, p = buyer.requirement(link)
+                    quality, process = max(quality, q), max(process, p)
+        return min(1.0, quality + room), min(1.0, process + room)
 
     def _collective(self, caps: np.ndarray, years: float) -> float:
         """What the cluster's collective institutions pass on to every member this period:
@@ -419,6 +442,8 @@ class ClusterAgent:
         share, design_access, brand_access, reaction, shortfall = self._buyer_columns(
             firms, self.linked()[positions])
         caps = f.caps[firms]
+        # New markets count only as far as the firm can reach them (rules/ladder.py).
+        prospect = market_reach(caps[:, MARKETING], PROSPECT)
         if tech.brand_threshold > 0.0:
             # What a marketing investment adds to is the firm's own marketing channels, its
             # brand: marketing knowledge that leaked in from neighbours (H&S 4.1) leaves a
@@ -439,7 +464,7 @@ class ClusterAgent:
             shortfall_cost=shortfall,
             design_access=design_access,
             brand_access=brand_access,
-            prospect=PROSPECT,
+            prospect=prospect,
             rung_gain_design=gain_design[rung],
             rung_gain_brand=gain_brand[rung],
             distance_design=np.maximum(0.0, need_design - caps[:, DESIGN]),
@@ -571,16 +596,19 @@ class ClusterAgent:
         main, share, design_access, _ = self.links.sales_profile(i)
         reaction = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["obm"])
                     if main is not None else 0.0)
-        rung = int(self.firms.rung[i])
+        # What the project opens: the scenario ladder's first strategic rung (ODM on the
+        # shoe ladder, own marketing on the fruit ladder), over the firm's rung below it.
+        rung, top = int(self.firms.rung[i]), self.ladder.strategic_from
+        premiums = self.ladder.premiums
         vote = self.rules.allegiance(VoteView(
             annual_revenue=revenue, main_buyer_share=share,
             reaction_probability=reaction,
             capability_gain=policy.design_gain + policy.marketing_gain,
-            value_per_capability=tech.rung_premium[2],
+            value_per_capability=premiums[top],
             contribution=contribution,
             horizon_years=tech.investment_horizon_years,
             design_access=design_access, prospect=PROSPECT,
-            premium=max(0.0, tech.rung_premium[2] - tech.rung_premium[min(rung, 1)]),
+            premium=max(0.0, premiums[top] - premiums[min(rung, top - 1)]),
             withdrawal=self.withdrawal(i, SEVERITY["obm"], share)))
         self.journal.voted(self.index, i, self.scenario.rules.allegiance, share, reaction, vote)
         return vote.back

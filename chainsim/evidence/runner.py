@@ -103,7 +103,7 @@ def spec_values(names: Sequence[str], head: dict[str, float], result: Any
     if any(specs.parse(n) is not None for n in names):
         sc = result.scenario
         clusters = cluster_series(result.tables, [c.id for c in sc.clusters],
-                                  float(sc.simulation.start_year))
+                                  float(sc.simulation.start_year), sc.technology.ladder)
     return {n: specs.value(n, head, clusters, result.scenario) for n in names}
 
 

@@ -14,10 +14,15 @@ import pandas as pd
 
 from chainsim.results import metrics as m
 from chainsim.technology import YEAR
+from chainsim.vocabulary import LADDERS
+
+# Every ladder's rung names (shoe first, then the fruit ladder's): a run fills its own
+# ladder's columns and leaves the others empty (NaN).
+ALL_RUNGS = tuple(dict.fromkeys(name for names in LADDERS.values() for name in names))
 
 CLUSTER_SERIES = (
     "units", "value", "unit_value", "retail_share", "price_index",
-    *m.CAPABILITIES, *m.RUNGS, *m.GOVERNANCE,
+    *m.CAPABILITIES, *ALL_RUNGS, *m.GOVERNANCE,
     "exhibitors", "fair_share", "main_buyer_share", "leads_alive",
 )
 BUYER_SERIES = ("units", "value", "mean_price", "scouted_share", "delivered", "failed")
@@ -71,9 +76,10 @@ KEY = ["period", "cluster_index"]
 
 
 def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
-                   start_year: float = 0.0) -> pd.DataFrame:
-    """One row per period and cluster: flows, prices, lead-firm capabilities, rung shares,
-    governance mix of the cluster's active links, fair exhibitors and main-buyer share."""
+                   start_year: float = 0.0, ladder: str = "shoe") -> pd.DataFrame:
+    """One row per period and cluster: flows, prices, lead-firm capabilities, rung shares
+    (named by the run's `ladder`), governance mix of the cluster's active links, fair
+    exhibitors and main-buyer share."""
     periods, times = period_times(tables)
     if not len(periods):  # a run shorter than one period records nothing
         return _empty(["period", "time", "year", "cluster", *CLUSTER_SERIES])
@@ -90,7 +96,7 @@ def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
     index = m.price_index(links).rename(columns={"cluster": "cluster_index"})
     out = out.merge(index.astype({"period": "int64", "cluster_index": "int64"}), on=KEY,
                     how="left")
-    out = _with_lead_capabilities(out, tables["firms"])
+    out = _with_lead_capabilities(out, tables["firms"], LADDERS[ladder])
     out = _with_governance_mix(out, links)
     out = _with_exhibitors(out, tables["fairs"], times)
     out = _with_main_buyer_share(out, links)
@@ -98,19 +104,24 @@ def cluster_series(tables: dict[str, pd.DataFrame], clusters: list[str],
     return out[cols].astype({c: float for c in CLUSTER_SERIES}).reset_index(drop=True)
 
 
-def _with_lead_capabilities(out: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
-    """Lead firms' mean capabilities and their shares on each rung."""
+def _with_lead_capabilities(out: pd.DataFrame, firms: pd.DataFrame,
+                            names: tuple[str, ...]) -> pd.DataFrame:
+    """Lead firms' mean capabilities and their shares on each rung of the run's ladder
+    (`names`); the other ladders' rung columns stay empty."""
     leads = m.in_business(firms[firms["lead"]]) if not firms.empty else firms
+    for col in ALL_RUNGS:
+        if col not in names:
+            out[col] = np.nan
     if leads.empty:
-        for col in (*m.CAPABILITIES, *m.RUNGS):
+        for col in (*m.CAPABILITIES, *names):
             out[col] = np.nan
         return out
     caps = leads.groupby(["period", "cluster"])[list(m.CAPABILITIES)].mean()
     caps = caps.astype(float).reset_index().rename(columns={"cluster": "cluster_index"})
     out = out.merge(caps, on=KEY, how="left")
     rungs = pd.crosstab([leads["period"], leads["cluster"]], leads["rung"], normalize="index")
-    rungs = rungs.reindex(columns=range(len(m.RUNGS)), fill_value=0.0)
-    rungs.columns = list(m.RUNGS)
+    rungs = rungs.reindex(columns=range(len(names)), fill_value=0.0)
+    rungs.columns = list(names)
     rungs.index.names = KEY
     return out.merge(rungs.reset_index(), on=KEY, how="left")
 
@@ -203,7 +214,8 @@ def run_series(result) -> dict[str, pd.DataFrame]:
     sc = result.scenario
     start = float(sc.simulation.start_year)
     return {
-        "clusters": cluster_series(result.tables, [c.id for c in sc.clusters], start),
+        "clusters": cluster_series(result.tables, [c.id for c in sc.clusters], start,
+                                   sc.technology.ladder),
         "buyers": buyer_series(result.tables, result.buyer_ids or [b.id for b in sc.buyers],
                                start),
         "governance": governance_series(result.tables, start),

@@ -350,8 +350,13 @@ def upgrading_figures(out: Output) -> list[Chart | Skipped]:
         table["full_package_plus"] = table[["full_package", "odm", "obm"]].sum(
             axis=1, min_count=1)
         table["odm_obm"] = table[["odm", "obm"]].sum(axis=1, min_count=1)
+    fruit = ("cold_chain", "certified", "own_label")
+    if all(c in table for c in fruit):  # the fresh-fruit ladder's strategic end
+        table["cold_chain_plus"] = table[list(fruit)].sum(axis=1, min_count=1)
     panels = [*CAPABILITIES, ("full_package_plus", "Full package or higher (% of leads)"),
-              ("odm_obm", "Own design or brand, ODM/OBM (% of leads)")]
+              ("odm_obm", "Own design or brand, ODM/OBM (% of leads)"),
+              ("cold_chain_plus", "Cold chain or higher (% of leads)"),
+              ("own_label", "Own label (% of leads)")]
     panels = [(c, t) for c, t in panels if c in table]
     charts: list[Chart | Skipped] = []
     for cluster in out.clusters():
@@ -383,7 +388,8 @@ def _upgrading(out: Output, cluster: str, mine: pd.DataFrame, drawn: list, title
                "capability of the lead firms at the end of each period (0-1; process "
                "and product upgrading, and design and marketing as the ground of functional "
                "upgrading, H&S 1), and the share of lead firms at full package or higher "
-               "and at own design or own brand on the functional ladder, in % (H&S 2.2, "
+               "and at own design or own brand on the functional ladder (on the fresh-fruit "
+               "ladder: at cold chain or higher and at own label), in % (H&S 2.2, 4.3, "
                "4.5). " + ci_text(out))
     return Chart(f"upgrading_{safe(cluster)}", f"{title}: {cluster}", caption,
                  fig.figure(f"{title}: {out.agent_names().get(cluster, cluster)}",

@@ -48,6 +48,7 @@ class Structure:
     spokes: list[list[int]]
     buyer_ids: list[str]
     cluster_ids: list[str]
+    ladder: str = "shoe"  # the scenario's functional ladder: what its rung columns are
 
 
 @dataclass
@@ -74,7 +75,8 @@ def structure_of(scenario: Any, seed: int) -> Structure:
     return Structure(firm_ids=list(firms.ids), lead=np.asarray(firms.lead, bool),
                      cluster=np.asarray(firms.cluster, int),
                      spokes=spoke_map(scenario, firms, groups), buyer_ids=buyers,
-                     cluster_ids=[c.id for c in scenario.clusters])
+                     cluster_ids=[c.id for c in scenario.clusters],
+                     ladder=scenario.technology.ladder)
 
 
 def series_of(tables: dict[str, pd.DataFrame], structure: Structure, start_year: float
@@ -82,7 +84,8 @@ def series_of(tables: dict[str, pd.DataFrame], structure: Structure, start_year:
     """The run's per-period series tables, with the config and replication columns of
     an experiment's series (one configuration, replication 0)."""
     out = {
-        "clusters": cluster_series(tables, structure.cluster_ids, start_year),
+        "clusters": cluster_series(tables, structure.cluster_ids, start_year,
+                                   structure.ladder),
         "buyers": buyer_series(tables, structure.buyer_ids, start_year),
         "governance": governance_series(tables, start_year),
     }

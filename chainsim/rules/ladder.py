@@ -21,6 +21,7 @@ rung names are chainsim/vocabulary.py's. Only a strategic rung alarms the buyers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -230,9 +231,11 @@ def occupy_if_it_pays(v: OccupyView) -> OccupyDecision:
     return OccupyDecision(gain > v.withdrawal, gain, v.withdrawal)
 
 
-def market_reach(marketing: float, prospect: float = 0.15, full_at: float = 0.5) -> float:
+def market_reach(marketing: Any, prospect: float = 0.15, full_at: float = 0.5) -> Any:
     """The weight a firm can put on markets it does not serve yet: `prospect` once its
     marketing reaches `full_at`, less before. H&S 4.2: the buyers were "responsible for
     product definition (and hence, market knowledge)"; a firm that never learnt to market
-    cannot count on new buyers."""
+    cannot count on new buyers. Works on a number or a numpy column of firms."""
+    if isinstance(marketing, np.ndarray):
+        return prospect * np.minimum(1.0, np.maximum(0.0, marketing) / full_at)
     return prospect * min(1.0, max(0.0, marketing) / full_at)

@@ -185,6 +185,9 @@ class Technology(Frozen):
         "buyer's process requirement (late or wrong-sized deliveries)")
     learning_by_doing: NonNeg = 0.02
     learning_volume: Positive = 50_000.0
+    learning_headroom: NonNeg = Field(
+        default=0.2, description="how far above the requirements of the buyers sourcing in "
+        "a cluster learning by doing can take its firms (1: up to full capability)")
     absorption: Positive = Field(default=3e-6, description="gap closed per unit of buyer money")
     services_premium: NonNeg = 0.05
     ladder: LadderName = Field(
