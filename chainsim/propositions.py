@@ -38,7 +38,7 @@ CORRECTION = "Bonferroni over all checks: CIs at 1 - 0.05/m, p-values times m (c
 # either because requirements are easy to meet ..."). Keep in step with the file.
 LOW_RISK = ("buyers.us-main.loss_per_failed_order=40000",
             "buyers.us-other.loss_per_failed_order=25000",
-            "buyers.eu-importers.loss_per_failed_order=15000")
+            "buyers.eu-importers.loss_per_failed_order=22500")
 NO_LOCAL = ("technology.investment_cost=1e12", "clusters.sinos.institutions.technology_centre=0",
             "clusters.sinos.policy_network.enabled=false")
 CHINA_WAGE = 0.25  # sinos_valley.toml's Chinese wage (Sinos: 1.0)

@@ -18,6 +18,7 @@ from chainsim.engine.world import build_world
 from chainsim.rules import RULES
 from chainsim.rules.crisis import PressureView, upgrading_imperative
 from chainsim.rules.encroachment import SEVERITY
+from chainsim.rules.ladder import market_reach
 from chainsim.rules.investment import (
     InvestmentView,
     expected_return,
@@ -91,6 +92,7 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
     gain_design, need_design = cluster._rung_gain(DESIGN)
     gain_brand, need_brand = cluster._rung_gain(MARKETING)
     caps = [float(x) for x in f.caps[i]]
+    prospect = market_reach(caps[MARKETING], PROSPECT)  # markets it can reach (its marketing)
     if tech.brand_threshold > 0.0:  # a marketing step builds the firm's own brand
         caps[MARKETING] = min(caps[MARKETING], float(f.brand[i]))
     main, share, access_design, access_brand = cluster.links.sales_profile(i)
@@ -107,7 +109,7 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
         annual_revenue=float(f.revenue_year[i]), annual_units=float(f.units_year[i]),
         labour_cost_per_unit=labour_cost(cluster.wage, 0.0, tech),
         quality_premium=tech.quality_premium, shortfall_cost=cluster.shortfall_cost(i),
-        design_access=access_design, brand_access=access_brand, prospect=PROSPECT,
+        design_access=access_design, brand_access=access_brand, prospect=prospect,
         rung_gain_design=float(gain_design[rung]), rung_gain_brand=float(gain_brand[rung]),
         distance_design=max(0.0, need_design - caps[DESIGN]),
         distance_brand=max(0.0, need_brand - caps[MARKETING]),
