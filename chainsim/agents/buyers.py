@@ -446,10 +446,12 @@ class BuyerAgent:
         # Left to itself the supplier also misreads some of a buyer-defined specification
         # (H&S 3: "the buyer has to inform the supplier of what is required").
         prior = req_fn.failure_with_specification(prior, self.specification_risk(i), 0.0)
-        cluster = self.clusters[f.cluster[i]]
+        cluster = self.clusters[f.cluster_of[i]]
         # A reputable cluster vouches for its firms (H&S Table 4, market relations).
         prior *= 1.0 - 0.5 * cluster.reputation
         effects = self.effects
+        caps = f.caps
+        design = caps.item(i, DESIGN)
         view = LinkView(
             product_definition=spec.product_definition,
             proprietary_technology=spec.proprietary_technology,
@@ -462,10 +464,10 @@ class BuyerAgent:
             ownership_cost=spec.ownership_cost,
             failure_prevention_qh=effects["quasi_hierarchy"].failure_prevention,
             failure_prevention_network=effects["network"].failure_prevention,
-            supplier_competence=float(min(f.caps[i, PROCESS], f.caps[i, PRODUCT])),
-            supplier_design=float(f.caps[i, DESIGN]),
-            design_advantage=float(f.caps[i, DESIGN] - cluster.typical_design),
-            design_progress=float(f.caps[i, DESIGN] - link.design_seen),
+            supplier_competence=min(caps.item(i, PROCESS), caps.item(i, PRODUCT)),
+            supplier_design=design,
+            design_advantage=float(design - cluster.typical_design),
+            design_progress=design - link.design_seen,
             transaction_complexity=spec.transaction_complexity,
             codifiability=self.codifiability,
             current=link.governance,

@@ -29,6 +29,7 @@ from chainsim.agents.allocation import INF, SeasonShares
 from chainsim.agents.orders import Order
 from chainsim.engine.due import Due
 from chainsim.journal import WORLD, firm_account
+from chainsim.pairwise import mean
 from chainsim.randomness import Streams, lognormal_draws, uniform_draws
 from chainsim.technology import PROCESS, PRODUCT
 
@@ -102,6 +103,9 @@ class LeadFirms:
         schedule, so once one is refused for capacity the rest of the batch is too. Orders
         beyond the link's quota for the season, where the firm had to share its capacity
         among its chains (`SeasonShares`), are refused for "allocation"."""
+        # Python floats from here on: a buyer's shares and prices are often numpy scalars,
+        # whose arithmetic costs several times a float's (same IEEE results).
+        qty, price, lead_time = float(qty), float(price), float(lead_time)
         journal, now = self.journal, self.env.now
         batch = self._batch(link, qty, lead_time, n)
         quota = self.shares.quota(link)
@@ -345,22 +349,23 @@ class LeadFirms:
     # -- what buyers see of a lead firm ---------------------------------------------------------
 
     def chain_process(self, firm: int) -> float:
-        """Process capability of what a lead firm ships: its own share and its spokes'."""
-        f = self.firms
-        own = f.caps[firm, PROCESS]
+        """Process capability of what a lead firm ships: its own share and its spokes'
+        (their mean as numpy takes it, on Python floats: `pairwise.mean`)."""
+        caps = self.firms.caps
+        own = caps.item(firm, PROCESS)
         spokes = self.spokes[firm]
-        if not spokes or f.spokes_per_order[firm] == 0:
-            return float(own)
-        share = f.outsourcing[firm]
-        return float((1.0 - share) * own + share * f.caps[spokes, PROCESS].mean())
+        if not spokes or self.per_order[firm] == 0:
+            return own
+        share = self.outsourcing[firm]
+        return (1.0 - share) * own + share * mean([caps.item(s, PROCESS) for s in spokes])
 
     def failure_probability(self, firm: int, requirement: tuple[float, float]) -> float:
         """The model's chance an order from this firm fails the buyer's inspection at the
         buyer's (quality, process) requirement: what it ships, and whether the firm's own
         organisation of production delivers at the speed and batch asked."""
-        f = self.firms
-        own = float(f.caps[firm, PROCESS])
-        shipped = tech_fn.failure_probability(self.chain_process(firm), f.caps[firm, PRODUCT],
+        caps = self.firms.caps
+        own = caps.item(firm, PROCESS)
+        shipped = tech_fn.failure_probability(self.chain_process(firm), caps.item(firm, PRODUCT),
                                               requirement[0], tech_fn.detection(own), self.tech)
         late = tech_fn.process_shortfall_probability(own, requirement[1], self.tech)
         return 1.0 - (1.0 - shipped) * (1.0 - late)

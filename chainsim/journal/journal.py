@@ -51,6 +51,14 @@ class Journal:
         self._cash, self._buyer_cash = self._books[FIRMS], self._books[BUYERS]
         self._world = self._books[OUTSIDE]
         self.flows = PeriodFlows(n_clusters, len(buyer_ids))
+        # ... and add to these sums (lists the firm table and the flows change in place).
+        self._owed, self._made = firms.owed, firms.made_year
+        self._units = (firms.units_period, firms.units_year)
+        self._revenue = (firms.revenue_period, firms.revenue_year)
+        cflows, bflows = self.flows.cluster, self.flows.buyer
+        self._cluster_sold = tuple(cflows[k] for k in ("units", "value", "delivered",
+                                                        "retail_value"))
+        self._buyer_bought = tuple(bflows[k] for k in ("units", "value", "delivered"))
         self.decisions = DecisionLog()
         self.tables = EventTables()
         self.trace: list[Entry] | None = None  # a list to keep every entry
@@ -86,15 +94,15 @@ class Journal:
         """Accepted, the lead firm making `units` itself and paying `cost` to make them now
         (a `paid` of kind production); the buyer now owes it the order's value, until
         inspection pays it or books a failure."""
-        f, i = self.firms, order.link.firm
-        f.made_year[i] += units
-        f.owed[i] += order.qty * order.price
+        i = order.link.firm
+        self._made[i] += units
+        self._owed[i] += order.qty * order.price
         book = self.book
         book.accepted += 1
         if queued:
             book.queued += 1
         if self.trace is not None:
-            self._note("queued" if queued else "accepted", order.id, f.ids[i])
+            self._note("queued" if queued else "accepted", order.id, self.firms.ids[i])
             self._paid_note("production", (FIRMS, i), WORLD, cost)
         self._cash[i] -= cost
         self._world[0] += cost
@@ -109,12 +117,11 @@ class Journal:
         self._cash[spoke] -= cost
         self._world[0] += cost
         self._totals["production"] += cost
-        f = self.firms
-        f.made_year[spoke] += units
-        f.owed[spoke] += payment
+        self._made[spoke] += units
+        self._owed[spoke] += payment
         self.book.sub_placed += 1
         if self.trace is not None:
-            self._note("sub_placed", order.id, f.ids[spoke])
+            self._note("sub_placed", order.id, self.firms.ids[spoke])
 
     def sub_done(self, order: Order, spoke: int, qty: float, payment: float) -> None:
         """A spoke delivered its part to the lead firm and is paid `payment` for it (a
@@ -126,14 +133,15 @@ class Journal:
         cash[spoke] += payment
         self._totals["spoke_payment"] += payment
         self.book.sub_done += 1
-        f = self.firms
-        f.owed[spoke] -= payment
-        f.units_period[spoke] += qty
-        f.units_year[spoke] += qty
-        f.revenue_period[spoke] += payment
-        f.revenue_year[spoke] += payment
+        self._owed[spoke] -= payment
+        units_period, units_year = self._units
+        units_period[spoke] += qty
+        units_year[spoke] += qty
+        revenue_period, revenue_year = self._revenue
+        revenue_period[spoke] += payment
+        revenue_year[spoke] += payment
         if self.trace is not None:
-            self._note("sub_done", order.id, f.ids[spoke])
+            self._note("sub_done", order.id, self.firms.ids[spoke])
 
     def shipped(self, order: Order, transport: float = 0.0) -> None:
         """Shipped; the lead firm pays `transport` (a `paid` of kind transport)."""
@@ -200,29 +208,32 @@ class Journal:
         if lateness > 0:
             book.late += 1
         book.delivered += 1
+        units_period, units_year = self._units
+        units_period[i] += qty
+        units_year[i] += qty
+        revenue_period, revenue_year = self._revenue
+        revenue_period[i] += value
+        revenue_year[i] += value
         f = self.firms
-        f.units_period[i] += qty
-        f.units_year[i] += qty
-        f.revenue_period[i] += value
-        f.revenue_year[i] += value
         f.inspected_year[i] += 1
-        f.owed[i] -= value
+        self._owed[i] -= value
         link.units_period += qty
         link.value_period += value
         link.revenue_year += value
         if link.own_collection:
             f.own_design_units_period[i] += qty
-        flows, bflows = self.flows.cluster, self.flows.buyer
-        flows["units"][cluster] += qty
-        flows["value"][cluster] += value
-        flows["delivered"][cluster] += 1
-        flows["retail_value"][cluster] += retail
-        bflows["units"][b] += qty
-        bflows["value"][b] += value
-        bflows["delivered"][b] += 1
+        units, sold, delivered, retail_value = self._cluster_sold
+        units[cluster] += qty
+        sold[cluster] += value
+        delivered[cluster] += 1
+        retail_value[cluster] += retail
+        units, bought, delivered = self._buyer_bought
+        units[b] += qty
+        bought[b] += value
+        delivered[b] += 1
         if link.origin == "scouting":
-            flows["scouted_units"][cluster] += qty
-            bflows["scouted_units"][b] += qty
+            self.flows.cluster["scouted_units"][cluster] += qty
+            self.flows.buyer["scouted_units"][b] += qty
         if self.trace is not None:
             self._note("delivered", order.id, self.buyer_ids[b],
                        {"lateness": lateness, "value": value})
@@ -235,7 +246,7 @@ class Journal:
         transport, the buyer's payment, loss and penalty) are made by the order methods
         above, each traced as the same `paid` entry and moving the same sums in the same
         order, one call fewer per payment."""
-        books = self._books
+        books, amount = self._books, float(amount)  # a numpy scalar would stay in the cash
         if self.trace is not None:
             self._paid_note(kind, payer, payee, amount)
         books[payer[0]][payer[1]] -= amount
