@@ -163,6 +163,32 @@ def test_a_firm_keeps_showing_its_collections_to_the_buyers_it_met_at_the_fair()
     assert not [d for d in result.decisions if d["decision"] == "link_lapsed"]
 
 
+def choosy(years: int = 6):
+    """Ten weaker and ten stronger collections (product 0.45 and 0.8, both above the
+    buyer's 0.4), the weaker listed first, and one fair buyer of two slots that meets
+    them all at every fair."""
+    sc = world({"count": 10, "capacity": 400.0, "product": 0.45},
+               [{**FAIR_BUYER, "supplier_slots": 2, "turnover": 0.5}], [],
+               {"stand_cost": 1_000.0, "contact_rate": 40.0}, years)
+    group = sc.clusters[0].firms[0]
+    strong = group.model_copy(update={"id": "strong", "product": 0.8})
+    cluster = sc.clusters[0].model_copy(update={"firms": (group, strong)})
+    return simulate(sc.model_copy(update={"clusters": (cluster,)}))
+
+
+def test_a_fair_buyer_takes_on_the_best_collections_it_saw_not_the_first_shown():
+    """H&S 4.3 (after Tewari 1999): the exporters that found customers in Europe, East
+    Asia and the US "had developed capabilities to produce for these markets". A buyer
+    with room for a few newcomers chooses among all the collections it met at a fair, so
+    the room goes to the stronger firms although the weaker are listed first."""
+    result = choosy()
+    taken = [d["firm"] for d in result.decisions if d["decision"] == "fair_contact"]
+    assert len(taken) >= 4
+    assert all(firm.startswith("strong") for firm in taken)
+    shown = result.tables["exhibitions"]
+    assert shown["firm"].lt(10).any()  # the weaker firms exhibited too, and met the buyer
+
+
 # --- reporting ------------------------------------------------------------------------------
 
 FAIRS_HELD = pd.DataFrame({"time": [60.0, 60.0, 240.0, 240.0], "fair": ["gds"] * 4,

@@ -109,14 +109,16 @@ class FairAgent:
         worth = self.buyer_worth()
         exhibitors: list[int] = []
         by_cluster = [0] * len(self.clusters)
+        met: list[tuple[int, int]] = []
         for cluster in self.clusters:
             if not cluster.active:
                 continue
             cost = self.stand_cost(cluster)
             for i in cluster.exporters().tolist():
-                if self._decide(i, int(recent[i]), cost, worth, cluster.index):
+                if self._decide(i, int(recent[i]), cost, worth, cluster.index, met):
                     exhibitors.append(i)
                     by_cluster[cluster.index] += 1
+        self._take_on(met)
         self.history.append(np.asarray(exhibitors, dtype=np.int64))
         self._lapse()
         self.journal.fair_held(self.id, by_cluster,
@@ -159,8 +161,8 @@ class FairAgent:
                 orders += buyer.spec.demand * link.share / total * link.price
         return orders * NEW_BUYER_MARGIN / len(self.spec.months)
 
-    def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray, cluster: int
-                ) -> bool:
+    def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray, cluster: int,
+                met: list[tuple[int, int]]) -> bool:
         """One lead firm weighs a stand: the rule decides; an exhibitor pays and shows."""
         f, spec = self.firms, self.spec
         _, share, _, _ = self.links.sales_profile(i)
@@ -178,7 +180,7 @@ class FairAgent:
             return False
         self.journal.paid("fair", firm_account(i), WORLD, cost)
         self.journal.exhibited(self.id, i, cluster, self.scenario.rules.fair_entry, decision)
-        self._exhibit(i, recent, decision.expected_contacts)
+        self._exhibit(i, recent, decision.expected_contacts, met)
         return True
 
     def _lapse(self) -> None:
@@ -195,7 +197,8 @@ class FairAgent:
                     self.journal.decided("link_lapsed", buyer.id, "fair_presence",
                                          firm=self.firms.ids[link.firm], fair=self.id)
 
-    def _exhibit(self, i: int, recent: int, expected: float) -> None:
+    def _exhibit(self, i: int, recent: int, expected: float,
+                 met: list[tuple[int, int]]) -> None:
         """Marketing capability grows with regular presence; contacts arrive; buyers watch."""
         f, spec = self.firms, self.spec
         regular = attractiveness(1.0, 1.0, recent + 1, spec.repeat_memory)
@@ -207,32 +210,53 @@ class FairAgent:
             if link.active and self.buyers[link.buyer].spec.arrival != "fair":
                 self.buyers[link.buyer].react(link, SEVERITY["fair"], "fair")
         if self.fair_buyers:
-            self._meet_buyers(i, expected)
+            met.extend(self._meet_buyers(i, expected))
 
-    def _meet_buyers(self, i: int, expected: float) -> None:
-        """Contacts with the fair's buyers: a new buyer that finds the collection meets its
-        needs, and has room for it, starts buying at arm's length (H&S 4.3)."""
+    def _meet_buyers(self, i: int, expected: float) -> list[tuple[int, int]]:
+        """Contacts with the fair's buyers: the new buyers (position in `fair_buyers`, firm)
+        that saw the firm's collection and found it meets their needs (H&S 4.3)."""
         f = self.firms
         rng = self.streams.get(f.ids[i], "fair_contacts")
         contacts = int(rng.poisson(expected))
         linked = {link.buyer for link in self.links.of_firm[i] if link.active}
+        fits = []
         for _ in range(contacts):
-            buyer = self.fair_buyers[int(rng.integers(len(self.fair_buyers)))]
+            k = int(rng.integers(len(self.fair_buyers)))
+            buyer = self.fair_buyers[k]
             if buyer.index in linked:
                 continue
             short = shortfall_probability(f.caps[i, PRODUCT], buyer.spec.quality_requirement,
                                           self.tech)
             if rng.random() < short:
                 continue  # the buyer saw the collection and found it short of its needs
-            if not self._room(buyer):
-                continue  # its list is full and it has changed enough suppliers this year
             linked.add(buyer.index)
-            buyer.active = True
-            link = self.links.add(buyer.index, i, "market", 1.0, buyer.spec.price, origin="fair")
-            link.met_at = self.id
-            link.since = self.env.now
-            self.journal.decided("fair_contact", buyer.id, self.scenario.rules.fair_entry,
-                                 firm=f.ids[i], fair=self.id)
+            fits.append((k, i))
+        return fits
+
+    def _take_on(self, met: list[tuple[int, int]]) -> None:
+        """Each fair buyer takes on the suppliers it met at this fair whose collections
+        fit, the best product first, while it has room (`_room`), and buys from them at
+        arm's length. H&S 4.3 (after Tewari 1999): the Ludhiana exporters who found
+        customers in Europe, East Asia and the US were those that "had developed
+        capabilities to produce for these markets"; a buyer with room for a few newcomers
+        chooses among all the collections it saw, not the first shown, so who gets the
+        room does not depend on the order the firms are listed in."""
+        f = self.firms
+        by_buyer: dict[int, list[int]] = {}
+        for k, i in met:
+            by_buyer.setdefault(k, []).append(i)
+        for k, firms in sorted(by_buyer.items()):
+            buyer = self.fair_buyers[k]
+            for i in sorted(firms, key=lambda i: (-float(f.caps[i, PRODUCT]), i)):
+                if not self._room(buyer):
+                    break  # its list is full and it has changed enough suppliers this year
+                buyer.active = True
+                link = self.links.add(buyer.index, i, "market", 1.0, buyer.spec.price,
+                                      origin="fair")
+                link.met_at = self.id
+                link.since = self.env.now
+                self.journal.decided("fair_contact", buyer.id, self.scenario.rules.fair_entry,
+                                     firm=f.ids[i], fair=self.id)
 
     def _room(self, buyer: Customer) -> bool:
         """Whether a fair buyer takes on one more supplier. It spreads its purchases over
