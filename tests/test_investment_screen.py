@@ -18,7 +18,6 @@ from chainsim.engine.world import build_world
 from chainsim.rules import RULES
 from chainsim.rules.crisis import PressureView, upgrading_imperative
 from chainsim.rules.encroachment import SEVERITY
-from chainsim.rules.ladder import market_reach
 from chainsim.rules.investment import (
     InvestmentView,
     expected_return,
@@ -26,6 +25,7 @@ from chainsim.rules.investment import (
     net_values,
     screen_expected_return,
 )
+from chainsim.rules.ladder import market_reach
 from chainsim.scenario.load import load_scenario
 from chainsim.technology import DESIGN, MARKETING, YEAR, labour_cost
 

@@ -134,12 +134,7 @@ class Journal:
         self._totals["spoke_payment"] += payment
         self.book.sub_done += 1
         self._owed[spoke] -= payment
-        units_period, units_year = self._units
-        units_period[spoke] += qty
-        units_year[spoke] += qty
-        revenue_period, revenue_year = self._revenue
-        revenue_period[spoke] += payment
-        revenue_year[spoke] += payment
+        self._sold(spoke, qty, payment)
         if self.trace is not None:
             self._note("sub_done", order.id, self.firms.ids[spoke])
 
@@ -208,12 +203,7 @@ class Journal:
         if lateness > 0:
             book.late += 1
         book.delivered += 1
-        units_period, units_year = self._units
-        units_period[i] += qty
-        units_year[i] += qty
-        revenue_period, revenue_year = self._revenue
-        revenue_period[i] += value
-        revenue_year[i] += value
+        self._sold(i, qty, value)
         f = self.firms
         f.inspected_year[i] += 1
         self._owed[i] -= value
@@ -239,6 +229,16 @@ class Journal:
                        {"lateness": lateness, "value": value})
 
     # -- money and decisions ------------------------------------------------------------------
+
+    def _sold(self, firm: int, qty: float, value: float) -> None:
+        """A firm's units and revenue of the period and the year (a spoke's part paid, a
+        lead firm's delivery accepted)."""
+        units_period, units_year = self._units
+        units_period[firm] += qty
+        units_year[firm] += qty
+        revenue_period, revenue_year = self._revenue
+        revenue_period[firm] += value
+        revenue_year[firm] += value
 
     def paid(self, kind: str, payer: Account, payee: Account, amount: float) -> None:
         """Money moved from payer to payee (`Ledger.transfer`, inlined: it runs several
