@@ -29,7 +29,6 @@ from chainsim.agents.allocation import INF, SeasonShares
 from chainsim.agents.orders import Order
 from chainsim.engine.due import Due
 from chainsim.journal import WORLD, firm_account
-from chainsim.pairwise import mean
 from chainsim.randomness import Streams, lognormal_draws, uniform_draws
 from chainsim.technology import PROCESS, PRODUCT
 
@@ -350,14 +349,15 @@ class LeadFirms:
 
     def chain_process(self, firm: int) -> float:
         """Process capability of what a lead firm ships: its own share and its spokes'
-        (their mean as numpy takes it, on Python floats: `pairwise.mean`)."""
+        (their mean, summed in order on Python floats)."""
         caps = self.firms.caps
         own = caps.item(firm, PROCESS)
         spokes = self.spokes[firm]
         if not spokes or self.per_order[firm] == 0:
             return own
         share = self.outsourcing[firm]
-        return (1.0 - share) * own + share * mean([caps.item(s, PROCESS) for s in spokes])
+        return (1.0 - share) * own + share * (sum([caps.item(s, PROCESS) for s in spokes])
+                                              / len(spokes))
 
     def failure_probability(self, firm: int, requirement: tuple[float, float]) -> float:
         """The model's chance an order from this firm fails the buyer's inspection at the
