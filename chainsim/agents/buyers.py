@@ -76,6 +76,7 @@ class BuyerAgent:
         self.codifiability = spec.codifiability
         self.loss_total = 0.0
         self.brands = spec.buys_brands
+        self.designs = spec.buys_designs
         # A fair buyer replaces up to `turnover` of its supplier list a year (agents/fairs.py)
         self.replacements = max(1.0, spec.turnover * spec.supplier_slots)
         self.replacements_at = 0.0
@@ -163,7 +164,8 @@ class BuyerAgent:
         f, tech = self.firms, self.tech
         i = link.firm
         room = self.room if room is None else room
-        extra = paid_premium(link.governance, int(f.rung[i]), self.ladder, self.brands, room) + (
+        extra = paid_premium(link.governance, int(f.rung[i]), self.ladder, self.brands, room,
+                             self.designs) + (
             tech.services_premium if f.services[i] else 0.0)
         return tech_fn.unit_value(link.price, f.caps.item(i, PRODUCT), self.requirement(link)[0],
                                   extra, tech)
@@ -325,7 +327,7 @@ class BuyerAgent:
         f, tech = self.firms, self.tech
         cluster = self.clusters[f.cluster[firm]]
         premium = paid_premium(self.usual_governance(), int(f.rung[firm]), self.ladder,
-                               self.brands)
+                               self.brands, buys_designs=self.designs)
         cost = tech_fn.unit_cost(cluster.wage, f.caps[firm, PROCESS], tech)
         cost = (cost + self.transport(cluster)) * (1.0 + tech.supplier_margin)
         return cost / (1.0 + premium)

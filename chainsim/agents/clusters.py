@@ -442,13 +442,15 @@ class ClusterAgent:
         share, design_access, brand_access, reaction, shortfall = self._buyer_columns(
             firms, self.linked()[positions])
         caps = f.caps[firms]
-        # New markets count only as far as the firm can reach them (rules/ladder.py).
-        prospect = market_reach(caps[:, MARKETING], PROSPECT)
         if tech.brand_threshold > 0.0:
             # What a marketing investment adds to is the firm's own marketing channels, its
             # brand: marketing knowledge that leaked in from neighbours (H&S 4.1) leaves a
             # firm without a brand of its own still worth building one (H&S 4.4).
             caps[:, MARKETING] = np.minimum(caps[:, MARKETING], f.brand[firms])
+        # New markets count only as far as the firm can reach them through channels of its
+        # own (rules/ladder.py, H&S 4.4: "investing in designers who travel to Europe and
+        # have first hand knowledge of the final market").
+        prospect = market_reach(caps[:, MARKETING], PROSPECT)
         rung = f.rung[firms]
         gain_design, need_design = self._rung_gain(DESIGN)
         gain_brand, need_brand = self._rung_gain(MARKETING)

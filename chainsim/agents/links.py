@@ -63,7 +63,8 @@ class Links:
     removed: one that ends is made inactive, and a pair that trades again revives it."""
 
     def __init__(self, n_firms: int, n_buyers: int, buys_brands: list[float],
-                 ladder: Ladder | None = None, own_collections: list[bool] | None = None):
+                 ladder: Ladder | None = None, own_collections: list[bool] | None = None,
+                 buys_designs: list[float] | None = None):
         self.all: list[Link] = []
         # What each governance pays for on the scenario's ladder: own design, own brand.
         ladder = Ladder("shoe", SHOE) if ladder is None else ladder
@@ -72,6 +73,8 @@ class Links:
         self.of_firm: list[list[Link]] = [[] for _ in range(n_firms)]
         self.of_buyer: list[list[Link]] = [[] for _ in range(n_buyers)]
         self.buys_brands = buys_brands  # per buyer: share it resells under suppliers' brands
+        # Per buyer: share of its purchases in which it pays for a supplier's design.
+        self.buys_designs = buys_designs or [1.0] * n_buyers
         # Per buyer: the share of the own-brand premium a new brand could expect there
         # (rules/ladder.brand_room), kept up to date by the buyer each season.
         self.brand_room = [1.0] * n_buyers
@@ -132,8 +135,10 @@ class Links:
         design = brand = 0.0
         for link, rev in zip(links, revenue, strict=True):
             pays_design, pays_brand = self._pays[link.governance]
+            designs = self.buys_designs[link.buyer]
             if pays_design:  # the chain pays for supplier design (ODM) ...
-                design += rev
+                design += rev * designs
             if pays_brand:  # ... and, for what it resells under the firm's brand, OBM
-                brand += rev * self.buys_brands[link.buyer] * self.brand_room[link.buyer]
+                brand += (rev * designs * self.buys_brands[link.buyer]
+                          * self.brand_room[link.buyer])
         return links[main], revenue[main] / total, design / total, brand / total

@@ -101,7 +101,8 @@ def links_registry(n_firms: int, members: list[Buyer], s: Scenario) -> Links:
     under suppliers' brands, and whether it buys their own collections (it does not define
     the product)."""
     return Links(n_firms, len(members), [m.buys_brands for m in members],
-                 ladder_of(s.technology), [m.product_definition == "supplier" for m in members])
+                 ladder_of(s.technology), [m.product_definition == "supplier" for m in members],
+                 [m.buys_designs for m in members])
 
 
 def buyer_members(s: Scenario) -> tuple[list[Buyer], dict[str, list[int]]]:

@@ -39,7 +39,7 @@ def paid_rung(governance: str, supplier_rung: int) -> int:
 
 
 def paid_premium(governance: str, supplier_rung: int, premiums: tuple[float, ...] | Ladder,
-                 buys_brands: float, room: float = 1.0) -> float:
+                 buys_brands: float, room: float = 1.0, buys_designs: float = 1.0) -> float:
     """The rung premium a buyer pays on a link: up to the highest rung the governance pays
     for (`Ladder.cap`), and for an own brand only on the share of its purchases it resells
     under suppliers' brands, times the room its brand market leaves (`room`, 0-1: the
@@ -50,14 +50,24 @@ def paid_premium(governance: str, supplier_rung: int, premiums: tuple[float, ...
     notebook makers "made a rapidly increasing contribution to the design", OEM -> ODM,
     "sometimes even" OBM, 4.5); independent retailers and importers met at fairs resell
     the supplier's brand (`Buyer.buys_brands`, a fact of the buyer's business, 0-1).
+
+    A buyer of standard goods to its own specification pays for no supplier design even at
+    arm's length: on the share `1 - buys_designs` of its purchases it pays the rung below
+    the first design rung (H&S 4.3: Ludhiana's "low-quality, mass produced products
+    directed to the Soviet market"; Table 4, market: "the product is standard").
     `premiums`: a ladder, or the shoe ladder's four premiums."""
     ladder = premiums if isinstance(premiums, Ladder) else Ladder("shoe", shoe(premiums=premiums))
     rung = min(supplier_rung, ladder.cap[governance])
     if rung < ladder.brand_rung:
-        return ladder.premiums[rung]
-    below = ladder.premiums[ladder.brand_rung - 1]
-    share = min(1.0, max(0.0, buys_brands)) * room
-    return below + share * (ladder.premiums[rung] - below)
+        premium = ladder.premiums[rung]
+    else:
+        below = ladder.premiums[ladder.brand_rung - 1]
+        share = min(1.0, max(0.0, buys_brands)) * room
+        premium = below + share * (ladder.premiums[rung] - below)
+    if buys_designs >= 1.0 or rung < ladder.design_rung:
+        return premium
+    plain = ladder.premiums[ladder.design_rung - 1]
+    return plain + max(0.0, buys_designs) * (premium - plain)
 
 
 # -- firms in several chains (H&S 2.2, 4.3, 4.4) --------------------------------------------

@@ -365,6 +365,10 @@ class Buyer(Frozen):
     encroachment_sensitivity: Fraction = 0.8
     buys_brands: Fraction = Field(
         default=0.0, description="share of its purchases resold under suppliers' brands")
+    buys_designs: Fraction = Field(
+        default=1.0, description="share of its purchases in which it pays for a supplier's "
+        "own design where its governance pays for one; standard goods bought to a "
+        "specification carry none")
     requirement_drift: Fraction = Field(
         default=0.02, description="yearly share of the distance to the ceiling closed")
     requirement_ceiling: Fraction = 0.9
