@@ -92,9 +92,9 @@ def one_firm_view(cluster, i: int) -> InvestmentView:
     gain_design, need_design = cluster._rung_gain(DESIGN)
     gain_brand, need_brand = cluster._rung_gain(MARKETING)
     caps = [float(x) for x in f.caps[i]]
-    prospect = market_reach(caps[MARKETING], PROSPECT)  # markets it can reach (its marketing)
     if tech.brand_threshold > 0.0:  # a marketing step builds the firm's own brand
         caps[MARKETING] = min(caps[MARKETING], float(f.brand[i]))
+    prospect = market_reach(caps[MARKETING], PROSPECT)  # markets its own channels reach
     main, share, access_design, access_brand = cluster.links.sales_profile(i)
     reaction = (cluster.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
                 if main is not None else 0.0)

@@ -294,7 +294,9 @@ class ClusterAgent:
         brand = ladder.rungs[rung].brand
         severity = SEVERITY["obm" if brand else "odm"]
         main, share, design_access, brand_access = self.links.sales_profile(i)
-        marketing = float(f.caps[i, MARKETING])
+        marketing = float(f.caps[i, MARKETING])  # its own channels (investment_columns)
+        if tech.brand_threshold > 0.0:
+            marketing = min(marketing, float(f.brand[i]))
         withdrawal = self.withdrawal(i, severity, share)
         decision = occupy_if_it_pays(OccupyView(
             ladder.premiums[rung] - ladder.premiums[rung - 1],
