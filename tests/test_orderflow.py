@@ -43,14 +43,16 @@ def test_one_order_flows_through_spokes_assembly_and_transit():
     stages = orders(w)
     # Own share: 1,000 pairs at 100/day x (0.6 + 0.4 x 0.5) = 80/day -> 12.5 days.
     # Each spoke: 500 pairs at 50/day x 0.8 = 40/day -> 12.5 days. Assembly: 5 days.
+    # The lead firm takes delivery of the parts, and pays for them, as it assembles the
+    # order (docs/model.md, the order path): the spokes' parts are done at 17.5.
     assert stages[:5] == [
         (0.0, "placed", "lead"),
         (0.0, "accepted", "lead"),
         (0.0, "sub_placed", "spoke-1"),
         (0.0, "sub_placed", "spoke-2"),
-        (12.5, "sub_done", "spoke-1"),
+        (17.5, "sub_done", "spoke-1"),
     ]
-    assert stages[5] == (12.5, "sub_done", "spoke-2")
+    assert stages[5] == (17.5, "sub_done", "spoke-2")
     assert stages[6] == (17.5, "shipped", "lead")
     time, stage, agent = stages[7]
     assert stage == "delivered" and agent == "buyer"
@@ -205,3 +207,22 @@ def test_a_due_event_takes_the_place_a_timeout_would():
     env.run()
     assert seen == ["early", "timeout 1", "due", "timeout 2"]
     assert events_processed(env) == 4 and env.now == 1.0
+
+
+def test_an_order_costs_two_events_whatever_its_parts(monkeypatch):
+    """The order path schedules one event when an order is assembled (its spokes' parts
+    delivered and paid with it) and one on arrival, a third only for rework."""
+    from chainsim.agents import lead_firms
+
+    made = []
+    real = lead_firms.Due
+
+    def due(env, delay, callbacks, value):
+        made.append(callbacks)
+        return real(env, delay, callbacks, value)
+
+    monkeypatch.setattr(lead_firms, "Due", due)
+    result = simulate(tiny(simulation__horizon_years=3, buyers__0__order_size=200.0))
+    accepted = result.orders["accepted"]
+    assert result.orders["sub_placed"] == 2 * accepted  # two spokes per order
+    assert 2 * accepted <= len(made) < 2.2 * accepted

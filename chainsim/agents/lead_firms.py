@@ -7,14 +7,19 @@ local supply chains" and ship to the buyer, who inspects on arrival. Here a lead
 1. accepts an order within its capacity, queueing it behind earlier work, or refuses it
    with the reason (`receive`, `_accept`);
 2. subcontracts sub-orders to the next spokes of its rotation (`_subcontract`);
-3. assembles once every part is in (`_part_done`, `_assemble`);
-4. inspects, reworking what inspection catches (`_assemble`);
-5. ships; transit takes time, and the buyer inspects on arrival (`_ship`, `_arrive`).
+3. assembles once every part is in, its own and the spokes', taking delivery of the
+   spokes' parts and paying for them together (`_assembled`);
+4. inspects, reworking what inspection catches (`_assembled`);
+5. ships; transit takes time, and the buyer inspects on arrival (`_send`, `_arrive`).
 
-Lean by design: each sub-order costs one SimPy event (its completion), the order two more
-(assembly done, arrival), so an order with three sub-orders costs five events for four
-order items. Capacity is a schedule (`busy`, the day each firm's queue of accepted work
-ends), not a SimPy resource: work is sequential per firm and a queue is a later start.
+Lean by design: an order costs two SimPy events whatever its sub-orders (assembly done,
+arrival), three when inspection sends it back for rework, so an order with three
+sub-orders costs two events for four order items. Every part's finish is known when the
+order is accepted (each firm's work is a schedule), and assembly waits for the last of
+them, so the order's one event before shipping is at the end of its assembly: the spokes
+are paid then, for every part (docs/model.md, the order path). Capacity is a schedule
+(`busy`, the day each firm's queue of accepted work ends), not a SimPy resource: work is
+sequential per firm and a queue is a later start.
 """
 
 from __future__ import annotations
@@ -87,7 +92,7 @@ class LeadFirms:
         self._transit: list[Iterator[float] | None] = [None] * len(firms)
         # Each season a firm selling into several chains shares its capacity among them.
         # Bound once: the order path hands them to SimPy on every event (engine/due.py).
-        self._on_part, self._on_ship = (self._part_done,), (self._ship,)
+        self._on_assembled, self._on_ship = (self._assembled,), (self._ship,)
         self._on_arrive = (self._arrive,)
         self._prevention = {g: e.failure_prevention for g, e in effects.items()}
         self.shares = SeasonShares(self, links, buyers, allocation[1], allocation[0],
@@ -197,11 +202,11 @@ class LeadFirms:
             self._short(b, own_ready, finishes)
             return False
         self.journal.accepted(order, queued, b.own, b.own_cost)
-        busy[i] = order.own_ready = own_ready
+        busy[i] = own_ready
         if b.k:
             self._subcontract(order, b, turn, chosen, finishes)
-        else:
-            self._assemble(order)
+        # Assembly starts when the last part is in (`latest`: the firm's own or a spoke's).
+        Due(self.env, latest - now + b.assembly, self._on_assembled, order)
         return True
 
     def _short(self, b: Batch, own_ready: float, finishes: list[float]) -> None:
@@ -233,50 +238,51 @@ class LeadFirms:
                      finishes: list[float]) -> None:
         """Give the next k spokes of the rotation their parts (H&S 4.1: "many small firms
         providing products and services for a few large local lead firms"); each spoke
-        pays for making its part now and is paid by the lead firm when it is done."""
-        now, busy, env = b.now, self.busy, self.env
-        sub_placed, part_done = self.journal.sub_placed, self._on_part
-        spokes, spend, pay, qty = b.spokes, b.spend, b.pay, b.sub_qty
+        pays for making its part now and is paid by the lead firm when the order is
+        assembled (`_assembled`)."""
+        busy, spokes, spend, pay = self.busy, b.spokes, b.spend, b.pay
         self.turn[b.firm] = (turn + b.k) % len(spokes)
-        order.pending = b.k
+        parts, costs = [], []
         for j, done in zip(chosen, finishes, strict=True):
             s = spokes[j]
             busy[s] = done
-            sub_placed(order, s, qty, pay[j], spend[j])
-            # The event's value is the part: (order, spoke, quantity, payment).
-            Due(env, done - now, part_done, (order, s, qty, pay[j]))
-
-    def _part_done(self, event: Due) -> None:
-        order, spoke, qty, payment = event.value
-        self.journal.sub_done(order, spoke, qty, payment)
-        order.pending -= 1
-        if order.pending == 0:
-            self._assemble(order)
+            parts.append((s, pay[j]))
+            costs.append(spend[j])
+        order.parts, order.part_qty = parts, b.sub_qty
+        self.journal.parts_placed(order, costs)
 
     # -- 3-4. assembly and inspection -----------------------------------------------------------
 
-    def _assemble(self, order: Order) -> None:
-        """All parts are in: assemble, inspect (rework what inspection catches), then ship.
-        Governance that prevents failures (a buyer's on-site inspection, H&S 4.2) averts a
-        share of the defects before they happen."""
-        now, i, tech = self.env.now, order.link.firm, self.tech
+    def _assembled(self, event: Due) -> None:
+        """Every part is in and the order assembled: the lead firm has taken delivery of its
+        spokes' parts and pays for them all, then inspects (rework what inspection
+        catches: another round of assembly) and ships. Governance that prevents failures
+        (a buyer's on-site inspection, H&S 4.2) averts a share of the defects before they
+        happen. H&S 4.1: the lead firms organise "their own local supply chains"; a
+        spoke's part is worth nothing to it but as part of the lead firm's order, so the
+        order is the unit of delivery and payment (docs/model.md, the order path)."""
+        order: Order = event.value
+        i, tech = order.link.firm, self.tech
+        if order.parts:
+            self.journal.parts_done(order)
         prevented = self._prevention[order.link.governance]
         draw = self._inspection[i] or self._draws(self._inspection, i, "inspection")
-        wait = order.own_ready - now
-        delay = (0.0 if wait < 0.0 else wait) + tech.assembly_days  # max(wait, 0.0)
         if next(draw) < tech_fn.defect_probability(order.process, tech) * (1.0 - prevented):
             if next(draw) < tech_fn.detection(order.process):
-                delay += tech.assembly_days  # rework
                 self.journal.paid("rework", self.accounts[i], WORLD,
                                   0.1 * order.qty * order.price)
-            else:
-                order.defective = True
-        Due(self.env, delay, self._on_ship, order)
+                Due(self.env, tech.assembly_days, self._on_ship, order)  # rework
+                return
+            order.defective = True
+        self._send(order)
 
     # -- 5. shipping and arrival ------------------------------------------------------------------
 
     def _ship(self, event: Due) -> None:
-        order: Order = event.value
+        """A reworked order is reassembled: ship it."""
+        self._send(event.value)
+
+    def _send(self, order: Order) -> None:
         i = order.link.firm
         cluster = self.cluster_of[i]
         self.journal.shipped(order, order.qty * self.buyers[order.link.buyer].transport(cluster))

@@ -19,7 +19,7 @@ class Order:
     price: float  # per unit, agreed when placed
     placed_at: float
     due: float
-    pending: int = 0  # sub-orders not yet finished
-    own_ready: float = 0.0  # when the lead firm's own share is done
+    parts: list[tuple[int, float]] | None = None  # (spoke, payment) of each sub-order
+    part_qty: float = 0.0  # units of each sub-order
     process: float = 0.0  # process capability of the firms that made it, output-weighted
     defective: bool = False

@@ -123,6 +123,27 @@ class Journal:
         if self.trace is not None:
             self._note("sub_placed", order.id, self.firms.ids[spoke])
 
+    def parts_placed(self, order: Order, costs: list[float]) -> None:
+        """The order's sub-orders placed with its spokes (`order.parts`, each spoke with
+        the payment it will be owed, `order.part_qty` units each), each spoke paying its
+        `costs` entry to make its part now: a `sub_placed` for each, recorded as
+        `sub_placed` records them (inlined: it runs for every sub-order)."""
+        parts, qty = order.parts, order.part_qty
+        assert parts is not None
+        if self.trace is not None:
+            for (spoke, payment), cost in zip(parts, costs, strict=True):
+                self.sub_placed(order, spoke, qty, payment, cost)
+            return
+        cash, world, made, owed = self._cash, self._world, self._made, self._owed
+        totals = self._totals
+        for (spoke, payment), cost in zip(parts, costs, strict=True):
+            cash[spoke] -= cost
+            world[0] += cost
+            totals["production"] += cost
+            made[spoke] += qty
+            owed[spoke] += payment
+        self.book.sub_placed += len(parts)
+
     def sub_done(self, order: Order, spoke: int, qty: float, payment: float) -> None:
         """A spoke delivered its part to the lead firm and is paid `payment` for it (a
         `paid` of kind spoke_payment)."""
@@ -137,6 +158,31 @@ class Journal:
         self._sold(spoke, qty, payment)
         if self.trace is not None:
             self._note("sub_done", order.id, self.firms.ids[spoke])
+
+    def parts_done(self, order: Order) -> None:
+        """The lead firm took delivery of every part of the order (`order.parts`, each
+        spoke with its payment, `order.part_qty` units each) as it assembled it: a
+        `sub_done` for each, in the order the parts were placed, recorded as `sub_done`
+        records them (inlined: it runs for every sub-order)."""
+        parts, qty = order.parts, order.part_qty
+        assert parts is not None
+        if self.trace is not None:
+            for spoke, payment in parts:
+                self.sub_done(order, spoke, qty, payment)
+            return
+        cash, lead, owed, totals = self._cash, order.link.firm, self._owed, self._totals
+        units_period, units_year = self._units
+        revenue_period, revenue_year = self._revenue
+        for spoke, payment in parts:
+            cash[lead] -= payment
+            cash[spoke] += payment
+            totals["spoke_payment"] += payment
+            owed[spoke] -= payment
+            units_period[spoke] += qty
+            units_year[spoke] += qty
+            revenue_period[spoke] += payment
+            revenue_year[spoke] += payment
+        self.book.sub_done += len(parts)
 
     def shipped(self, order: Order, transport: float = 0.0) -> None:
         """Shipped; the lead firm pays `transport` (a `paid` of kind transport)."""
