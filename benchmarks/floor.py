@@ -3,21 +3,23 @@
 The raw SimPy model (`benchmarks.rawsimpy`) is the ceiling for events with *no* listener
 work. Any model whose orders are SimPy events pays, on top, for a Python callback per event
 that at least finds its order and routes it to the next stage. This module measures that
-floor for the headline run: it records when each of chainsim's orders was placed, when its
-sub-orders finished, when it was shipped and when it arrived (the run's order trace), then
-replays exactly those events with callbacks that only count down sub-orders and schedule
-the next stage: no prices, money, capabilities, draws or records.
+floor for the headline run: it records when each of chainsim's orders was placed, when it
+was assembled (its spokes' parts delivered and paid), when it was shipped and when it
+arrived (the run's order trace), then replays exactly those stages as SimPy timeouts with
+callbacks that only schedule the next stage: no prices, money, capabilities, draws or
+records. As in chainsim, an order is one timeout to the end of its assembly, one more
+only when it is reworked, and one for transit.
 
 floor / raw is what routing chainsim's own orders through Python callbacks costs beyond
 bare SimPy, an upper bound on the ratio for any model that handles these orders event by
-event (the floor has no periodic processes: 97,662 events against chainsim's 98,305);
-chainsim / floor is the share of it the full model reaches.
+event (the floor has no periodic processes); chainsim / floor is the share of it the full
+model reaches.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import simpy
 
@@ -26,12 +28,12 @@ INF = float("inf")
 
 @dataclass(slots=True)
 class FloorOrder:
-    """One traced order: its sub-orders' durations, then assembly and transit."""
+    """One traced order: days to the end of its assembly, to shipping after that (rework;
+    0 when it ships as assembled), then transit."""
 
-    sub_days: list[float] = field(default_factory=list)
-    assembly_days: float = INF
+    assembled_days: float = INF
+    rework_days: float = INF
     transit_days: float = INF
-    pending: int = 0
 
 
 def trace_orders(scenario) -> tuple[list[tuple[float, list[FloorOrder]]], float, int]:
@@ -56,14 +58,13 @@ def trace_orders(scenario) -> tuple[list[tuple[float, list[FloorOrder]]], float,
             placed[oid] = last[oid] = time
         elif stage in ("accepted", "queued"):
             orders[oid] = FloorOrder()
-        elif stage == "sub_placed":
-            orders[oid].sub_days.append(INF)
-        elif stage == "sub_done":
-            o = orders[oid]
-            o.sub_days[o.sub_days.index(INF)] = time - placed[oid]  # traced in finish order
-            last[oid] = time
+        elif stage == "sub_done":  # at the end of the order's assembly
+            orders[oid].assembled_days = time - placed[oid]
         elif stage == "shipped":
-            orders[oid].assembly_days = time - last[oid]
+            o = orders[oid]
+            if o.assembled_days == INF:  # no spokes: assume no rework (a lower bound)
+                o.assembled_days = time - placed[oid]
+            o.rework_days = time - placed[oid] - o.assembled_days
             last[oid] = time
         elif stage in ("delivered", "failed"):
             orders[oid].transit_days = time - last[oid]
@@ -88,24 +89,17 @@ def floor_model(schedule: list[tuple[float, list[FloorOrder]]]) -> tuple[simpy.E
         if order.transit_days < INF:
             timeout(order.transit_days, order).callbacks.append(arrive)
 
-    def assemble(order: FloorOrder) -> None:
-        if order.assembly_days < INF:
-            timeout(order.assembly_days, order).callbacks.append(ship)
-
-    def sub_done(event) -> None:
+    def assembled(event) -> None:
         order = event._value
-        order.pending -= 1
-        if order.pending == 0:
-            assemble(order)
+        if order.rework_days > 0.0:
+            if order.rework_days < INF:
+                timeout(order.rework_days, order).callbacks.append(ship)
+            return
+        ship(event)
 
     def place(order: FloorOrder) -> None:
-        subs = [d for d in order.sub_days if d < INF]
-        if not order.sub_days:
-            assemble(order)
-            return
-        order.pending = len(order.sub_days)
-        for days in subs:
-            timeout(days, order).callbacks.append(sub_done)
+        if order.assembled_days < INF:
+            timeout(order.assembled_days, order).callbacks.append(assembled)
 
     def buyers():
         for time, orders in schedule:
@@ -121,9 +115,6 @@ def run_floor(schedule: list[tuple[float, list[FloorOrder]]], horizon: float) ->
     """Replay the schedule to the horizon; return the events processed."""
     from chainsim.engine.simulation import events_processed
 
-    for _, orders in schedule:
-        for order in orders:
-            order.pending = 0
     env, _ = floor_model(schedule)
     env.run(until=horizon)
     return events_processed(env)
