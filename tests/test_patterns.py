@@ -65,11 +65,30 @@ def test_calendar_puts_each_period_in_the_year_of_its_midpoint() -> None:
 def test_buyer_shares() -> None:
     rt = tables()
     assert em.buyer_output_share(rt, "a", ["main"], (1990, 1991)) == pytest.approx(0.45)
-    # Firm 0 sells 90 of its 100 units to the main buyer; firm 1 never sells to it.
-    assert em.buyer_share_of_its_firms(rt, "a", "main", (1990, 1990)) == pytest.approx(0.9)
+    # Firm 0 sells 90 of its 100 units to the main buyer; firm 1 never sells to it. Both
+    # sell 100 a period: the largest half is firm 0 (ties to the lower id), all of them
+    # sell 900 of 2,000 units to it.
+    assert em.buyer_share_of_largest(rt, "a", "main", (1990, 1990), 0.5) == pytest.approx(0.9)
+    assert em.buyer_share_of_largest(rt, "a", "main", (1990, 1990), 1.0) == pytest.approx(0.45)
+    assert math.isnan(em.buyer_share_of_largest(rt, "a", "main", (2000, 2001)))
     assert math.isnan(em.buyer_output_share(rt, "a", ["main"], (2000, 2001)))
     with pytest.raises(KeyError, match="no buyer 'nobody'"):
         em.buyer_output_share(rt, "a", ["nobody"], (1990, 1991))
+
+
+def test_buyer_share_of_largest_chooses_firms_by_size_not_by_the_buyer() -> None:
+    """A buyer whose only supplier sells to it alone but is not among the largest firms
+    takes none of the largest firms' output: the firms are not chosen by whom they sell
+    to, so an exclusive supplier does not make the share 1 (issue 13)."""
+    rt = tables()
+    links = rt.tables["links"].copy()
+    links.loc[links["link"] == 1, "units"] = 0.0  # firm 0 now sells to the main buyer alone
+    links.loc[links["link"] == 2, "units"] = 300.0  # and firm 1 is the largest
+    rt = em.RunTables({**rt.tables, "links": links}, rt.clusters, rt.buyers,
+                      rt.start_year, rt.period_days)
+    assert em.buyer_share_of_largest(rt, "a", "main", (1990, 1990), 0.5) == 0.0
+    assert em.buyer_share_of_largest(rt, "a", "main", (1990, 1990), 1.0) == pytest.approx(
+        90 / 390)
 
 
 def test_governance_share_per_period_then_averaged() -> None:

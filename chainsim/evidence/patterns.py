@@ -58,7 +58,7 @@ class Case:
 
 
 # Pattern metrics whose value is a share (chainsim/evidence/metrics.py).
-SHARE_METRICS = frozenset({"buyer_output_share", "buyer_share_of_its_firms", "failure_share",
+SHARE_METRICS = frozenset({"buyer_output_share", "buyer_share_of_largest", "failure_share",
                            "fair_share", "governance_share", "rung_share"})
 
 
