@@ -196,6 +196,12 @@ def test_patterns_command_small(tmp_path) -> None:
     assert {r["verdict"] for r in data["patterns"]} <= {"pass", "fail", "fail (no data)"}
     assert all(r["n"] == 2 for r in data["patterns"])
     assert (out / "patterns.csv").is_file() and (out / "patterns.json").is_file()
+    # The seed actually used (the file's, without --seed), and a run header on the page.
+    assert data["seed"] == 20003 and data["seeds"] == {"taiwan_notebooks": 20003}
+    assert data["run"]["replications"] == 2 and data["run"]["code"].startswith("chainsim")
+    page = (out / "patterns.md").read_text()
+    assert page.startswith("`chainsim patterns") and "seed 20003" in page
+    assert "2 replications" in page and "| case | pattern |" in page
 
 
 def test_patterns_command_refuses_unknown_case() -> None:

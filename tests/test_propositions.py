@@ -109,6 +109,20 @@ def test_propositions_command_small() -> None:
     assert "Bonferroni" in data["correction"] and data["comparisons"] == 4
     p4 = data["propositions"][0]
     assert [row["level"] for row in p4["dose"]["levels"]] == ["x1", "x2", "x3", "x4"]
+    assert data["seed"] == 20000 and data["run"]["replications"] == 2
+
+
+def test_propositions_markdown_has_a_run_header(tmp_path) -> None:
+    out = tmp_path / "p"
+    result = CliRunner().invoke(cli, ["propositions", "--replications", "2", "--horizon",
+                                      "1", "--executor", "serial", "--markdown",
+                                      "--proposition", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    head = result.output.splitlines()[0]
+    assert head.startswith("`chainsim propositions") and "2 replications, seed 20003" in head
+    assert "UTC" in head and "s wall" in head
+    assert (out / "propositions.md").read_text().splitlines()[0] == head
+    assert "| 7 | Network links loosen" in result.output
 
 
 def test_low_risk_is_a_tenth_of_each_export_buyers_loss() -> None:

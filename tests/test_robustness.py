@@ -86,6 +86,10 @@ def test_robustness_command_small(tmp_path) -> None:
     assert data["runs"] == 2 * 2 * 2 and [c["proposition"] for c in data["checks"]] == [7]
     assert 0.0 <= data["checks"][0]["sign_agrees"] <= 1.0
     assert (tmp_path / "r" / "points.csv").is_file()
+    assert data["seed"] == 20000 and data["run"]["seed"] == 20000
+    page = (tmp_path / "r" / "robustness.md").read_text()
+    assert page.startswith("`chainsim robustness") and "2 replications, seed 20000" in page
+    assert "| 7 | network share at the end |" in page
 
 
 def test_robustness_refuses_a_bad_ranges_file(tmp_path) -> None:

@@ -66,6 +66,49 @@ def execution_problems(replications: int, workers: int | None, runs: int) -> lis
     return problems
 
 
+def code_version() -> str:
+    """chainsim's version and, in a git checkout, the commit (with `+dirty` when the
+    working tree has changes), so a result file says which code made it."""
+    import subprocess
+
+    from chainsim import __version__
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=5, check=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True,
+                               timeout=5, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return f"chainsim {__version__}"
+    commit = sha.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    return f"chainsim {__version__} at {commit}" if commit else f"chainsim {__version__}"
+
+
+def run_info(command: str, replications: int, seed: Any, wall_seconds: float) -> dict:
+    """What a results file says about the run that made it: the command, when (UTC),
+    which code, replications, seed(s) and wall time."""
+    import datetime
+    import sys
+
+    return {"command": " ".join(["chainsim", command, *sys.argv[2:]])
+            if len(sys.argv) > 1 and sys.argv[1] == command else f"chainsim {command}",
+            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "code": code_version(), "replications": replications, "seed": seed,
+            "wall_seconds": round(float(wall_seconds), 1)}
+
+
+def markdown_header(info: dict) -> str:
+    """A run header for a Markdown results page: one line a reader can reproduce from."""
+    seed = info["seed"]
+    seeds = (", ".join(f"{k} {v}" for k, v in seed.items()) if isinstance(seed, dict)
+             else str(seed))
+    return (f"`{info['command']}`: {info['date']}, {info['code']}, "
+            f"{info['replications']} replications, seed {seeds}, "
+            f"{info['wall_seconds']:,.0f} s wall.\n\n")
+
+
 def num(x: Any, digits: int = 3) -> str:
     """A number with `digits` significant digits (0.000072 stays 7.2e-05, never 0.0)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):

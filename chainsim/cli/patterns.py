@@ -15,7 +15,9 @@ from chainsim.cli.common import bad_input, fail, load
 from chainsim.cli.evidence_common import (
     execution_options,
     execution_problems,
+    markdown_header,
     mean_ci_text,
+    run_info,
     scenario_path,
 )
 from chainsim.cli.run import OneLineCommand
@@ -66,24 +68,33 @@ def patterns_command(scenarios: tuple[str, ...], pattern_file: str | None, markd
     run = run_patterns(chosen, loaded, replications, seed, executor_kind=executor_kind,
                        workers=workers, show_progress=not (quiet or as_json))
     rows = check_all(chosen, run)
-    result = {"replications": replications, "seed": seed, "confidence": 0.95,
+    wall = time.perf_counter() - started
+    # The seed each case ran with: --seed, or each file's own (they differ by case).
+    distinct = set(run.seeds.values())
+    used = (seed if seed is not None else distinct.pop() if len(distinct) == 1
+            else run.seeds)
+    result = {"run": run_info("patterns", replications, used, wall),
+              "replications": replications, "seed": used, "seeds": run.seeds,
+              "confidence": 0.95,
               "criterion": "pass when low < mean < high over the replications",
               "horizons": run.horizons, "events": run.events,
-              "wall_seconds": round(time.perf_counter() - started, 2),
+              "wall_seconds": round(wall, 2),
               "main_cpu_seconds": round(time.process_time() - cpu, 2),
               "summary": summary(rows), "patterns": rows}
     if out is not None:
         write_json(out / "patterns.json", result)
         write_csv(out / "patterns.csv", pd.DataFrame(rows))
+        (out / "patterns.md").write_text(markdown_page(result), encoding="utf-8")
     if as_json:
         sys.stdout.write(to_json(result) + "\n")
         return
     if markdown:
-        sys.stdout.write(markdown_table(result["patterns"]))
+        sys.stdout.write(markdown_page(result))
         return
     print_patterns(result)
     if out is not None:
-        click.echo(f"Written: {out / 'patterns.json'}, {out / 'patterns.csv'}")
+        click.echo(f"Written: {out / 'patterns.json'}, {out / 'patterns.csv'}, "
+                   f"{out / 'patterns.md'}")
 
 
 def _plan(patterns: list, scenarios: tuple[str, ...], replications: int,
@@ -114,6 +125,14 @@ def _named(scenarios: tuple[str, ...]) -> tuple[dict[str, Path], list[str]]:
         else:
             names[path.stem] = path
     return names, problems
+
+
+def markdown_page(result: dict) -> str:
+    """The run header, the count of passes and the table (as in docs/patterns.md)."""
+    s = result["summary"]
+    return (markdown_header(result["run"])
+            + f"**{s['pass']} of {s['patterns']} pass, {s['fail']} fail.**\n\n"
+            + markdown_table(result["patterns"]))
 
 
 def markdown_table(rows: list[dict]) -> str:

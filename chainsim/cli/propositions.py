@@ -11,7 +11,7 @@ from rich.table import Table
 
 from chainsim.api import DEFAULT_SCENARIO
 from chainsim.cli.common import bad_input, fail, load
-from chainsim.cli.evidence_common import num
+from chainsim.cli.evidence_common import markdown_header, num, run_info
 from chainsim.cli.run import OneLineCommand, execute, execution_problems, experiment_options
 from chainsim.output import to_json
 from chainsim.propositions import (
@@ -41,11 +41,14 @@ LIBRARY = DEFAULT_SCENARIO.parent
               multiple=True, metavar="N", help="Run only proposition N (repeatable; "
               "the correction then counts only their checks).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object to stdout.")
-@click.option("--out", "out_dir", type=click.Path(), help="Write tables and summary here.")
+@click.option("--out", "out_dir", type=click.Path(), help="Write tables and summary here "
+              "(and propositions.md, the Markdown page).")
+@click.option("--markdown", is_flag=True, help="Print the results as Markdown, with a run "
+              "header (as in docs/propositions.md).")
 @experiment_options(default_replications=10)
 def propositions_command(library: str | None, seed: int | None, horizon: float | None,
                          numbers: tuple[int, ...], as_json: bool, out_dir: str | None,
-                         replications: int,
+                         markdown: bool, replications: int,
                          workers: int | None, executor_kind: str, scheduler: str | None,
                          batch_size: int | None, quiet: bool, resume: bool) -> None:
     """Run each of the paper's eight propositions (docs/propositions.md) as paired
@@ -71,7 +74,9 @@ def propositions_command(library: str | None, seed: int | None, horizon: float |
             return done[id(exp)]
         get = experiment_samples(exp)
         rows = evaluate_samples(get, exp.confidence, props)
-        out = {"replications": exp.replications, "seed": exp.seed,
+        out = {"run": run_info("propositions", exp.replications, exp.seed,
+                               exp.wall_seconds),
+               "replications": exp.replications, "seed": exp.seed,
                "confidence": exp.confidence, "correction": CORRECTION,
                "comparisons": rows[0]["comparisons"] if rows else 0,
                "wall_seconds": round(exp.wall_seconds, 3),
@@ -83,10 +88,50 @@ def propositions_command(library: str | None, seed: int | None, horizon: float |
                   batch_size=batch_size, quiet=quiet or as_json, resume=resume,
                   out_dir=out_dir, summarize_fn=summarize)
     summary = summarize(exp)
+    if out_dir:
+        (Path(out_dir) / "propositions.md").write_text(markdown_page(summary),
+                                                       encoding="utf-8")
     if as_json:
         sys.stdout.write(to_json(summary) + "\n")
         return
+    if markdown:
+        sys.stdout.write(markdown_page(summary))
+        return
     print_propositions(summary)
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "/")
+
+
+def markdown_page(summary: dict) -> str:
+    """The run header, one row per proposition (its checks: B - A [corrected CI] and
+    verdict), then each dose-response as a table of means."""
+    verdicts = [p["verdict"] for p in summary["propositions"]]
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
+    lines = [markdown_header(summary["run"]).rstrip("\n"), "",
+             f"**{counts}** (m = {summary['comparisons']} checks; {summary['correction']}).",
+             "", "| # | proposition | configurations (A -> B) | B - A [corrected CI] | verdict |",
+             "|---|---|---|---|---|"]
+    for p in summary["propositions"]:
+        checks = "; ".join(
+            f"{_metric(c)} {num(c['mean'])} [{num(c['ci_low'])}, {num(c['ci_high'])}] "
+            f"({c['verdict']})" for c in p["checks"])
+        lines.append(f"| {p['proposition']} | {_cell(p['claim'])} | {p['a']} -> {p['b']} | "
+                     f"{_cell(checks)} | {p['verdict']} |")
+    for p in summary["propositions"]:
+        dose = p.get("dose")
+        if not dose:
+            continue
+        labels = list(dose["outcomes"])
+        lines += ["", f"P{p['proposition']} dose-response: {dose['cause']} (mean [95% CI])",
+                  "", "| level | " + " | ".join(labels) + " |",
+                  "|---|" + "---|" * len(labels)]
+        for row in dose["levels"]:
+            cells = [f"{num(row[o]['mean'])} [{num(row[o]['ci_low'])}, "
+                     f"{num(row[o]['ci_high'])}]" for o in labels]
+            lines.append(f"| {row['level']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def _metric(c: dict) -> str:

@@ -12,7 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from chainsim.cli.common import bad_input, fail
-from chainsim.cli.evidence_common import execution_options, execution_problems, library_dir
+from chainsim.cli.evidence_common import (
+    execution_options,
+    execution_problems,
+    library_dir,
+    markdown_header,
+    run_info,
+)
 from chainsim.cli.run import OneLineCommand
 from chainsim.evidence.robustness import (
     DEFAULT_POINTS,
@@ -42,9 +48,12 @@ DEFAULT_SEED = 20000  # sinos_valley.toml's, as in chainsim propositions
               help="Parameter ranges (default: chainsim/evidence/ranges.toml).")
 @click.option("--proposition", "numbers", type=click.IntRange(1, len(PROPOSITIONS)),
               multiple=True, metavar="N", help="Only proposition N (repeatable).")
+@click.option("--markdown", is_flag=True, help="Print the results as Markdown, with a run "
+              "header (as in docs/propositions.md).")
 @execution_options(default_replications=DEFAULT_REPLICATIONS)
 def robustness_command(points: int, design_seed: int, ranges_file: str | None,
-                       numbers: tuple[int, ...], replications: int, seed: int | None,
+                       numbers: tuple[int, ...], markdown: bool, replications: int,
+                       seed: int | None,
                        workers: int | None, executor_kind: str, as_json: bool,
                        out_dir: str | None, quiet: bool) -> None:
     """Run every check of the propositions at each point of a Latin hypercube of the
@@ -81,23 +90,57 @@ def robustness_command(points: int, design_seed: int, ranges_file: str | None,
     for c in checks:
         if not c["meets_target"]:
             c["discovery"] = discover(rows, (c["proposition"], c["check"]), names)
-    result = {"points": points, "replications": replications, "runs": run.runs,
+    wall = time.perf_counter() - started
+    result = {"run": run_info("robustness", replications, run.seed, wall),
+              "points": points, "replications": replications, "runs": run.runs,
               "seed": run.seed, "design_seed": design_seed, "target": TARGET,
               "parameters": [{"name": p.name, "fields": list(p.fields), "low": p.low,
                               "high": p.high} for p in params],
               "ci": "95% paired t-interval per point, uncorrected (a share of points is "
                     "reported, not a test per point)",
-              "wall_seconds": round(time.perf_counter() - started, 1),
+              "wall_seconds": round(wall, 1),
               "main_cpu_seconds": round(time.process_time() - cpu, 1), "checks": checks}
     if out is not None:
         write_json(out / "robustness.json", result)
         write_csv(out / "points.csv", pd.DataFrame(rows))
+        (out / "robustness.md").write_text(markdown_page(result), encoding="utf-8")
     if as_json:
         sys.stdout.write(to_json(result) + "\n")
         return
+    if markdown:
+        sys.stdout.write(markdown_page(result))
+        return
     print_robustness(result)
     if out is not None:
-        click.echo(f"Written: {out / 'robustness.json'}, {out / 'points.csv'}")
+        click.echo(f"Written: {out / 'robustness.json'}, {out / 'points.csv'}, "
+                   f"{out / 'robustness.md'}")
+
+
+def markdown_page(result: dict) -> str:
+    """The run header, the design, one row per check and the failing boxes."""
+    met = sum(c["meets_target"] for c in result["checks"])
+    lines = [markdown_header(result["run"]).rstrip("\n"), "",
+             f"{result['points']} points x {result['replications']} replications "
+             f"({result['runs']:,} runs, design seed {result['design_seed']}) over "
+             f"{', '.join(p['name'] for p in result['parameters'])}. "
+             f"**{met} of {len(result['checks'])} checks agree in sign at "
+             f"{result['target']:.0%} of the points or more.** CI: {result['ci']}.", "",
+             "| P | check | sign agrees | CI excludes 0 | target |", "|---|---|---|---|---|"]
+    for c in result["checks"]:
+        lines.append(f"| {c['proposition']} | {c['label']} | {c['sign_agrees']:.0%} | "
+                     f"{c['ci_excludes_zero']:.0%} | "
+                     f"{'met' if c['meets_target'] else 'short'} |")
+    for c in result["checks"]:
+        d = c.get("discovery")
+        if not d:
+            continue
+        lines += ["", f"P{c['proposition']} {c['label']}: fails where"]
+        lines += [f"- {' and '.join(b['conditions'])}: {b['failing']} of {b['points']} "
+                  f"points fail ({b['share_of_failures']:.0%} of the failures)"
+                  for b in d["boxes"]]
+        if d.get("note"):
+            lines.append(f"- ({d['note']})")
+    return "\n".join(lines) + "\n"
 
 
 def print_robustness(result: dict) -> None:

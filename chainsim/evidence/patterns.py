@@ -247,6 +247,7 @@ class PatternRun:
     values: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     events: int = 0
     horizons: dict[str, float] = field(default_factory=dict)
+    seeds: dict[str, int] = field(default_factory=dict)  # the seed each case ran with
 
 
 def run_patterns(patterns: Sequence[Pattern], scenarios: dict[str, Scenario],
@@ -259,17 +260,17 @@ def run_patterns(patterns: Sequence[Pattern], scenarios: dict[str, Scenario],
     """
     check_ids(patterns, scenarios)
     span = horizons(patterns, scenarios)
-    tasks = []
+    tasks, seeds = [], {}
     for name, sc in scenarios.items():
         terms = tuple(dict.fromkeys(c.term for p in patterns for c in p.cases()
                                     if c.case == name))
         if not terms:
             continue
-        run_seed = sc.simulation.seed if seed is None else seed
+        run_seed = seeds[name] = sc.simulation.seed if seed is None else seed
         tasks += [MetricTask(name, sc, run_seed, r, span[name], terms=terms)
                   for r in range(replications)]
     results = run_tasks(tasks, description=f"{len(tasks)} replications", **execution)
-    run = PatternRun(replications, seed, horizons=span)
+    run = PatternRun(replications, seed, horizons=span, seeds=seeds)
     for task, res in zip(tasks, results, strict=True):
         run.events += int(res.get("_cpu_events", 0))
         for term in task.terms:
