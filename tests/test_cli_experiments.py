@@ -239,7 +239,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
     for rep in done:  # every replication on disk is complete
         assert sorted(p.name for p in rep.iterdir()) == [
             "buyers.parquet", "clusters.parquet", "governance.parquet", "identity.json",
-            "metrics.parquet"]
+            "markets.parquet", "metrics.parquet"]
 
     resumed = subprocess.run([*args, "--out", str(killed), "--resume"], capture_output=True,
                              text=True, timeout=300)
@@ -257,7 +257,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
         return pd.read_parquet(d / "replications.parquet").drop(columns="wall_seconds")
 
     pd.testing.assert_frame_equal(metrics(killed), metrics(fresh))
-    for table in ("clusters", "buyers", "governance"):
+    for table in ("clusters", "buyers", "governance", "markets"):
         pd.testing.assert_frame_equal(pd.read_parquet(killed / "series" / f"{table}.parquet"),
                                       pd.read_parquet(fresh / "series" / f"{table}.parquet"))
     assert (killed / "summary.csv").read_text() == (fresh / "summary.csv").read_text()

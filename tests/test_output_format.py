@@ -120,7 +120,7 @@ def test_one_schema_per_table_whatever_the_replications(tmp_path: Path) -> None:
                         "--out", str(out), "--metric", "cluster.sinos.process_gain")
         assert result.exit_code == 0, result.stderr
     for name in ("summary.parquet", "series/clusters.parquet", "series/buyers.parquet",
-                 "series/governance.parquet"):
+                 "series/governance.parquet", "series/markets.parquet"):
         assert _columns(one / name) == _columns(two / name), name
     summary = pd.read_parquet(one / "summary.parquet")
     assert str(summary["ci_low"].dtype) == "float64" == str(summary["ci_high"].dtype)
@@ -129,7 +129,7 @@ def test_one_schema_per_table_whatever_the_replications(tmp_path: Path) -> None:
     run = invoke("run", SINOS, *SHORT, "--out", str(single), "--json")
     assert run.exit_code == 0, run.stderr
     # A single run's series have an experiment's columns; its recorded tables live apart.
-    for name in ("clusters", "buyers", "governance"):
+    for name in ("clusters", "buyers", "governance", "markets"):
         assert _columns(single / "series" / f"{name}.parquet") == _columns(
             two / "series" / f"{name}.parquet")
     assert (single / "records" / "clusters.parquet").is_file()

@@ -99,6 +99,39 @@ def test_series_specs_read_their_years() -> None:
     assert specs.last_year("fair:a@1997-03") == pytest.approx(1997.25)
 
 
+def test_market_specs_read_only_the_named_markets_links() -> None:
+    """P3 reads governance on the export links only (issue 13): a market the spec does not
+    name (here the domestic one, all market) does not dilute the share, and the named
+    markets' links are pooled by their count in each period before the mean over periods."""
+    from chainsim.experiments.series import market_series
+
+    links = pd.DataFrame({
+        "period": [0, 0, 0, 0, 1, 1, 1, 1], "buyer": [0, 1, 2, 2, 0, 1, 2, 2],
+        "cluster": 0, "active": True,
+        "governance": ["quasi_hierarchy", "market", "market", "market",
+                       "quasi_hierarchy", "quasi_hierarchy", "market", "market"]})
+    flows = pd.DataFrame({"period": [0, 1], "time": [90.0, 180.0], "cluster": 0})
+    mix = market_series({"links": links, "clusters": flows}, ["a"], ["US", "EU", "BR"], 1990.0)
+    assert set(mix["buyer_market"]) == {"US", "EU", "BR"}
+    assert mix["links"].sum() == 8 and mix["quasi_hierarchy"].between(0, 1).all()
+    # Period 0: 1 of the 2 US+EU links; period 1: 2 of 2. All links: 1/4 and 2/4.
+    assert specs.value("mean:a.quasi_hierarchy[US+EU]@1990-1990", {}, series(), None,
+                       mix) == pytest.approx(0.75)
+    assert specs.value("mean:a.quasi_hierarchy[BR]@1990-1990", {}, series(), None,
+                       mix) == 0.0
+    assert specs.needs_markets("mean:a.quasi_hierarchy[US+EU]@1990-1990")
+    assert not specs.needs_markets("mean:a.quasi_hierarchy@1990-1990")
+    assert np.isnan(specs.value("mean:a.quasi_hierarchy[US]@1990-1990", {}, series()))
+
+
+def test_p3_measures_governance_on_the_export_links() -> None:
+    from chainsim.propositions import PROPOSITIONS
+
+    p3 = next(p for p in PROPOSITIONS if p.number == 3)
+    assert all(c.metric_a.startswith("mean:sinos.quasi_hierarchy[US+EU]@") for c in p3.checks)
+    assert all("[US+EU]" in m for _, m in p3.dose.outcomes)
+
+
 def test_propositions_command_small() -> None:
     result = CliRunner().invoke(cli, ["propositions", "--replications", "2", "--horizon",
                                       "1", "--executor", "serial", "--json",

@@ -97,14 +97,16 @@ def spec_values(names: Sequence[str], head: dict[str, float], result: Any
     """Proposition metrics of one run, read as `chainsim propositions` reads them from
     an experiment's stored series."""
     from chainsim.evidence import specs
-    from chainsim.experiments.series import cluster_series
+    from chainsim.experiments.series import buyer_markets, cluster_series, market_series
 
-    clusters = None
-    if any(specs.parse(n) is not None for n in names):
-        sc = result.scenario
-        clusters = cluster_series(result.tables, [c.id for c in sc.clusters],
-                                  float(sc.simulation.start_year), sc.technology.ladder)
-    return {n: specs.value(n, head, clusters, result.scenario) for n in names}
+    sc = result.scenario
+    ids, start = [c.id for c in sc.clusters], float(sc.simulation.start_year)
+    clusters = markets = None
+    if any(specs.parse(n) is not None and not specs.needs_markets(n) for n in names):
+        clusters = cluster_series(result.tables, ids, start, sc.technology.ladder)
+    if any(specs.needs_markets(n) for n in names):
+        markets = market_series(result.tables, ids, buyer_markets(sc), start)
+    return {n: specs.value(n, head, clusters, sc, markets) for n in names}
 
 
 def run_tasks(tasks: Sequence[MetricTask], *, executor_kind: str = "process",

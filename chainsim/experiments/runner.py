@@ -40,7 +40,7 @@ from chainsim.results.summary import BUYER_METRICS, CLUSTER_METRICS, headline
 from chainsim.scenario import Scenario
 
 ID_COLUMNS = ("config", "replication", "seed", "events", "wall_seconds")
-SERIES_TABLES = ("clusters", "buyers", "governance")
+SERIES_TABLES = ("clusters", "buyers", "governance", "markets")
 DEFAULT_METRICS = (
     "cluster.*.price_decline", "cluster.*.process_gain", "cluster.*.product_gain",
     "cluster.*.design_gain", "cluster.*.marketing_gain", "cluster.*.functional_upgrading",

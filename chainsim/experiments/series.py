@@ -27,6 +27,7 @@ CLUSTER_SERIES = (
 )
 BUYER_SERIES = ("units", "value", "mean_price", "scouted_share", "delivered", "failed")
 GOVERNANCE_SERIES = (*m.GOVERNANCE, "links")
+MARKET_SERIES = (*m.GOVERNANCE, "links")
 
 
 def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
@@ -209,8 +210,47 @@ def governance_series(tables: dict[str, pd.DataFrame], start_year: float = 0.0
         {c: float for c in GOVERNANCE_SERIES})
 
 
+def buyer_markets(scenario) -> list[str]:
+    """The market of each buyer agent, in agent order (groups are built member by member,
+    as `chainsim.evidence.metrics.RunTables` reads them)."""
+    return [b.market for b in scenario.buyers for _ in range(b.count)]
+
+
+def market_series(tables: dict[str, pd.DataFrame], clusters: list[str], markets: list[str],
+                  start_year: float = 0.0) -> pd.DataFrame:
+    """One row per period, cluster and buyers' market (`buyer_market`) with active links:
+    the share of those links under each governance form, and how many there are. It sets
+    a cluster's export chains apart from its other links (H&S 4.3: "the
+    quasi-hierarchical chains, which lead from the Sinos Valley to the USA and Europe";
+    its domestic and Latin American links are market)."""
+    columns = ["period", "time", "year", "cluster", "buyer_market", *MARKET_SERIES]
+    links = tables["links"]
+    active = links[links["active"]] if not links.empty else links
+    periods, times = period_times(tables)
+    if active.empty or not len(periods):
+        return _empty(columns)
+    names = np.asarray(markets, dtype=object)
+    rows = pd.DataFrame({"period": active["period"].to_numpy("int64"),
+                         "cluster": np.asarray(clusters, dtype=object)[
+                             active["cluster"].to_numpy("int64")],
+                         "buyer_market": names[active["buyer"].to_numpy("int64")],
+                         "governance": active["governance"].to_numpy()})
+    key = ["period", "cluster", "buyer_market"]
+    mix = pd.crosstab([rows[k] for k in key], rows["governance"], normalize="index")
+    mix = mix.reindex(columns=list(m.GOVERNANCE), fill_value=0.0)
+    mix["links"] = rows.groupby(key).size().reindex(mix.index).astype(float)
+    mix.columns.name = None
+    out = mix.reset_index()
+    closes = pd.Series(times, index=periods)
+    out["time"] = out["period"].map(closes).astype(float)
+    out["year"] = start_year + out["time"] / YEAR
+    out = out.astype({"period": "int64", **{c: float for c in MARKET_SERIES}})
+    return out[columns].sort_values(key).reset_index(drop=True)
+
+
 def run_series(result) -> dict[str, pd.DataFrame]:
-    """All per-period series of a run, keyed by table name (clusters, buyers, governance)."""
+    """All per-period series of a run, keyed by table name (clusters, buyers, governance,
+    markets)."""
     sc = result.scenario
     start = float(sc.simulation.start_year)
     return {
@@ -219,4 +259,6 @@ def run_series(result) -> dict[str, pd.DataFrame]:
         "buyers": buyer_series(result.tables, result.buyer_ids or [b.id for b in sc.buyers],
                                start),
         "governance": governance_series(result.tables, start),
+        "markets": market_series(result.tables, [c.id for c in sc.clusters],
+                                 buyer_markets(sc), start),
     }
