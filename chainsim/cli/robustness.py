@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 import pandas as pd
@@ -100,6 +101,11 @@ def robustness_command(points: int, design_seed: int, ranges_file: str | None,
                     "reported, not a test per point)",
               "wall_seconds": round(wall, 1),
               "main_cpu_seconds": round(time.process_time() - cpu, 1), "checks": checks}
+    emit(result, rows, out, as_json, markdown)
+
+
+def emit(result: dict, rows: list, out: Path | None, as_json: bool, markdown: bool) -> None:
+    """Write the files under --out, then print JSON, Markdown or the tables."""
     if out is not None:
         write_json(out / "robustness.json", result)
         write_csv(out / "points.csv", pd.DataFrame(rows))
