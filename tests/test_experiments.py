@@ -114,8 +114,11 @@ def test_lookup_and_integer_keys() -> None:
 def test_worker_returns_headline_and_small_series(base) -> None:
     out = run_replication(Task("base", base, 5, 1, 2.5))
     assert out.replication == 1 and out.seed == 5 and out.events > 0
-    assert set(out.series) == {"clusters", "buyers", "governance"}
+    assert set(out.series) == {"clusters", "buyers", "governance", "markets"}
     periods = out.series["governance"]["period"].nunique()
+    # at most one row per period, cluster and buyers' market
+    assert len(out.series["markets"]) <= periods * len(base.clusters) * len(
+        {b.market for b in base.buyers})
     assert len(out.series["clusters"]) == periods * len(base.clusters)
     # one row per buyer agent: a group of `count` buyers has as many (the Sinos Valley's
     # domestic retailers and Latin American importers)

@@ -141,7 +141,8 @@ def test_propositions_command_small() -> None:
     assert [p["proposition"] for p in data["propositions"]] == [4, 7]
     assert "Bonferroni" in data["correction"] and data["comparisons"] == 4
     p4 = data["propositions"][0]
-    assert [row["level"] for row in p4["dose"]["levels"]] == ["x1", "x2", "x3", "x4"]
+    assert [row["level"] for row in p4["dose"]["levels"]] == ["x1", "x2", "x3", "x4", "x6",
+                                                              "x8"]
     assert data["seed"] == 20000 and data["run"]["replications"] == 2
 
 
@@ -156,6 +157,22 @@ def test_propositions_markdown_has_a_run_header(tmp_path) -> None:
     assert "UTC" in head and "s wall" in head
     assert (out / "propositions.md").read_text().splitlines()[0] == head
     assert "| 7 | Network links loosen" in result.output
+
+
+def test_p4_costly_entrant_is_a_true_multiple_of_the_chinese_wage() -> None:
+    """P4's A is the entrant at 6 times the Chinese wage (1.5 times Sinos's), the level
+    from which its cost stops it being built up by every buyer (issue 13); B the file's."""
+    from chainsim.propositions import CHINA_WAGE, PROPOSITIONS
+    from chainsim.scenario import load_scenario
+
+    sc = load_scenario("scenarios/sinos_valley.toml")
+    wage = {c.id: c.wage for c in sc.clusters}
+    assert CHINA_WAGE == wage["china"]
+    p4 = next(p for p in PROPOSITIONS if p.number == 4)
+    assert p4.a.overrides == (f"clusters.china.wage={6 * wage['china']:g}",)
+    assert 6 * wage["china"] == pytest.approx(1.5 * wage["sinos"])
+    assert p4.b.overrides == (f"clusters.china.wage={wage['china']:g}",)
+    assert all(c.a is None and c.b is None for c in p4.checks)
 
 
 def test_low_risk_is_a_tenth_of_each_export_buyers_loss() -> None:
