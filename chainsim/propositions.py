@@ -258,12 +258,22 @@ def configurations(library: Path, load: Any, seed: int | None = None,
             for name, side in sides(props).items()]
 
 
+def distinct(configs: list[Configuration]) -> tuple[list[Configuration], dict[str, str]]:
+    """The configurations to run, each scenario once (a level equal to the file's value is
+    the file itself: Sinos is also `china_wage_x1`, `sinos_spillover_0.05` and
+    `sinos_learning_0.02`), and each name -> the name of the one that runs."""
+    first: dict[Any, str] = {}
+    alias = {c.name: first.setdefault(c.scenario, c.name) for c in configs}
+    return [c for c in configs if alias[c.name] == c.name], alias
+
+
 Samples = Callable[[str, str], np.ndarray]  # (configuration name, metric) -> by replication
 
 
-def experiment_samples(exp: Experiment) -> Samples:
+def experiment_samples(exp: Experiment, alias: dict[str, str] | None = None) -> Samples:
     """Per configuration and metric spec, the values by replication of an experiment:
-    headline metrics from its metrics table, dated figures from its cluster series."""
+    headline metrics from its metrics table, dated figures from its cluster series (a
+    configuration that did not run reads the one it is the same as, `alias`)."""
     reps = range(exp.replications)
     metrics = {name: rows.set_index("replication").reindex(reps)
                for name, rows in exp.metrics.groupby("config", sort=False)}
@@ -278,6 +288,7 @@ def experiment_samples(exp: Experiment) -> Samples:
     cache: dict[tuple[str, str], np.ndarray] = {}
 
     def get(config: str, metric: str) -> np.ndarray:
+        config = (alias or {}).get(config, config)
         key = (config, metric)
         if key not in cache:
             if specs.parse(metric) is None:

@@ -197,3 +197,17 @@ def test_checks_of_shares_keep_their_intervals_in_range() -> None:
     assert difference_range("fair:sinos@1997-03", "fair:italy@1997-03") == (-1.0, 1.0)
     low, high = value_range("buyers.invested")
     assert low == -float("inf") and high == float("inf")
+
+
+def test_identical_configurations_run_once() -> None:
+    """Issue 13 item 6: a level equal to the file's value is the file itself; it runs
+    once and the other names read it."""
+    from chainsim.cli.common import load
+    from chainsim.library import library_dir
+    from chainsim.propositions import chosen, configurations, distinct
+
+    configs = configurations(library_dir(), load, None, None, chosen([3, 4]))
+    runs, alias = distinct(configs)
+    assert {alias[n] for n in ("china_wage_x1", "sinos_spillover_0.05",
+                               "sinos_learning_0.02")} == {"sinos_valley"}
+    assert len(runs) == len(configs) - 3 and alias["china_wage_x6"] == "china_wage_x6"

@@ -115,3 +115,40 @@ def test_headline_subset_equals_the_headline_metrics_it_names() -> None:
     assert sub and all(sub[k] == full[k] or (math.isnan(sub[k]) and math.isnan(full[k]))
                        for k in sub)
     assert set(headline_subset(result, ["buyer.us-main.units"])) == set(full)
+
+
+def _library_load(file: str, overrides) -> object:
+    from chainsim.library import library_dir
+
+    return load_scenario(str(library_dir() / file), list(overrides))
+
+
+def test_a_configuration_the_design_does_not_touch_runs_once_for_all_points() -> None:
+    """Issue 13 item 6: a scenario runs once over the design. A parameter of the Italian
+    cluster leaves P7's Taiwanese configurations the same at every point, so 2 points
+    need the runs of one; the second point reads the first's."""
+    params = [rb.Parameter("it", ("clusters.italy.spillover",), 0.5, 2.0)]
+    props = rb.default_props([7])
+    factors = np.array([[0.7], [1.4]])
+    tasks, alias = rb.build_tasks(props, params, factors, 2, 20000, _library_load)
+    assert len(tasks) == 2 * 2  # two configurations x two replications, not x two points
+    assert alias[(1, "taiwan_spillover_0")] == (0, "taiwan_spillover_0")
+    # The check's own cause is set on top of the point's: the spillover factor changes
+    # neither configuration; absorption changes both.
+    same = [rb.Parameter("tw", ("clusters.taiwan.spillover",), 0.5, 2.0)]
+    assert len(rb.build_tasks(props, same, factors, 2, 20000, _library_load)[0]) == 4
+    touched = [rb.Parameter("ab", ("technology.absorption",), 0.5, 2.0)]
+    tasks, alias = rb.build_tasks(props, touched, factors, 2, 20000, _library_load)
+    assert len(tasks) == 2 * 2 * 2
+    assert alias[(1, "taiwan_spillover_0")] == (1, "taiwan_spillover_0")
+
+
+def test_tasks_run_longest_first_and_come_back_in_order() -> None:
+    from chainsim.evidence.runner import MetricTask, expected_cost, run_tasks
+
+    sc = _library_load("taiwan_notebooks.toml", [])
+    tasks = [MetricTask(f"h{h}", sc, 1, 0, h) for h in (0.5, 2.0, 1.0)]
+    assert expected_cost(tasks[1]) > expected_cost(tasks[2]) > expected_cost(tasks[0])
+    out = run_tasks(tasks, executor_kind="serial")
+    events = [o["_cpu_events"] for o in out]
+    assert events[0] < events[2] < events[1]  # each result is its own task's

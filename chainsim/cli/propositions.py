@@ -21,6 +21,7 @@ from chainsim.propositions import (
     chosen,
     configurations,
     configurations_needed,
+    distinct,
     evaluate_samples,
     experiment_samples,
 )
@@ -65,14 +66,14 @@ def propositions_command(library: str | None, seed: int | None, horizon: float |
     if problems:
         fail(problems)
     with bad_input():
-        configs = configurations(Path(library), load, seed, horizon, props)
+        configs, alias = distinct(configurations(Path(library), load, seed, horizon, props))
 
     done: dict[int, dict] = {}
 
     def summarize(exp):
         if id(exp) in done:  # once for --out, once to print
             return done[id(exp)]
-        get = experiment_samples(exp)
+        get = experiment_samples(exp, alias)
         rows = evaluate_samples(get, exp.confidence, props)
         out = {"run": run_info("propositions", exp.replications, exp.seed,
                                exp.wall_seconds),

@@ -134,27 +134,30 @@ class RobustnessRun:
 
 def build_tasks(props: Sequence[Proposition], params: Sequence[Parameter],
                 factors: np.ndarray, replications: int, seed: int,
-                load: Any) -> tuple[list[MetricTask], dict[tuple[int, str], str]]:
+                load: Any) -> tuple[list[MetricTask], dict[tuple[int, str], tuple[int, str]]]:
     """Every (point, configuration, replication) to run; configurations that come out
-    identical at a point (a level equal to the file's value) run once, under the name of
-    the first, and `alias` maps each (point, name) to the name that ran."""
+    identical (at a point, or at several) run once, under the point and name of the
+    first, and `alias` maps each (point, name) to the (point, name) that ran."""
     wanted = side_metrics(props)
     chosen = {n: s for n, s in sides(tuple(props), doses=False).items() if n in wanted}
     base: dict[str, Scenario] = {s.file: load(s.file, []) for s in chosen.values()}
     tasks, alias = [], {}
+    # A scenario runs once over the whole design: at one point several configurations can
+    # be the same (a level equal to the file's), and a point's parameters may not touch a
+    # configuration at all (then it is the same at every point).
+    canon: dict[Scenario, tuple[int, str]] = {}
+    runs: dict[tuple[int, str], tuple[Scenario, set[str]]] = {}
     for k, row in enumerate(factors):
-        canon: dict[Scenario, str] = {}
-        runs: dict[str, tuple[Scenario, set[str]]] = {}
         for name, side in chosen.items():
             extra = point_overrides(base[side.file], params, row)
             sc = load(side.file, [*extra, *side.overrides])
-            first = alias[(k, name)] = canon.setdefault(sc, name)
+            first = alias[(k, name)] = canon.setdefault(sc, (k, name))
             runs.setdefault(first, (sc, set()))[1].update(wanted[name])
-        for name, (sc, metrics) in runs.items():
-            head = tuple(sorted(m for m in metrics if specs.parse(m) is None))
-            dated = tuple(sorted(m for m in metrics if specs.parse(m) is not None))
-            tasks += [MetricTask(f"{k}:{name}", sc, seed, r, sc.simulation.horizon_years,
-                                 headline=head, specs=dated) for r in range(replications)]
+    for (k, name), (sc, metrics) in runs.items():
+        head = tuple(sorted(m for m in metrics if specs.parse(m) is None))
+        dated = tuple(sorted(m for m in metrics if specs.parse(m) is not None))
+        tasks += [MetricTask(f"{k}:{name}", sc, seed, r, sc.simulation.horizon_years,
+                             headline=head, specs=dated) for r in range(replications)]
     return tasks, alias
 
 
@@ -171,11 +174,13 @@ def run_robustness(props: Sequence[Proposition], params: Sequence[Parameter], po
         for metric, v in res.items():
             arr = values.setdefault((int(k), name, metric), np.full(replications, np.nan))
             arr[task.replication] = v
+    ran: dict[tuple[int, str], list[tuple[str, np.ndarray]]] = {}
+    for (k, name, metric), arr in values.items():
+        ran.setdefault((k, name), []).append((metric, arr))
     for (k, name), first in alias.items():
-        if first != name:
-            for (kk, n, metric), arr in list(values.items()):
-                if (kk, n) == (k, first):
-                    values[(k, name, metric)] = arr
+        if first != (k, name):
+            for metric, arr in ran.get(first, []):
+                values[(k, name, metric)] = arr
     return RobustnessRun(list(params), factors, replications, seed, values, len(tasks))
 
 
