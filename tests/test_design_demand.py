@@ -11,7 +11,7 @@ import copy
 import numpy as np
 import pytest
 
-from chainsim.engine.simulation import simulate
+from chainsim.engine.simulation import simulate, start_processes
 from chainsim.engine.world import build_world
 from chainsim.rules import chains
 from chainsim.scenario import parse_scenario
@@ -68,11 +68,31 @@ def test_firms_selling_standard_goods_do_not_invest_in_design():
 def test_leaked_marketing_knowledge_opens_no_new_markets_for_design():
     """New markets count in a design investment only through channels of the firm's own
     (H&S 4.4: "designers who travel to Europe and have first hand knowledge of the final
-    market"): of three firms with the same marketing knowledge, leaked in from
-    neighbours, only the one that built a brand sees a prospect."""
+    market"): of three firms with the same marketing knowledge, two of which got it from
+    neighbours (no brand of their own), only the one with its own channels sees a
+    prospect."""
     w = build_world(parse_scenario(standard_goods(clusters__0__firms__0__marketing=0.9), "x"))
     cluster = w.clusters[0]
-    w.firms.brand[cluster.members[0]] = 0.9
+    w.firms.brand[cluster.members[1:]] = 0.0  # their marketing leaked in
     view = cluster.investment_columns(np.arange(len(cluster.members)))
     assert view.prospect[0] > 0.0
     assert list(view.prospect[1:]) == [0.0, 0.0]
+
+
+def test_a_firm_starts_with_the_marketing_channels_it_brings():
+    w = build_world(parse_scenario(standard_goods(clusters__0__firms__0__marketing=0.7), "x"))
+    assert list(w.firms.brand) == pytest.approx(list(w.firms.caps[:, 3]))
+
+
+def test_only_own_channels_make_an_unpaid_design_rung_worth_taking_up():
+    """Taking up own design (ODM) where no buyer pays for it is worth only the new markets
+    the firm can reach, through channels of its own (`ClusterAgent._occupies`)."""
+    raw = standard_goods(buyers__0__buys_designs=0.0, buyers__0__encroachment_sensitivity=0.5,
+                         clusters__0__firms__0__marketing=0.9, clusters__0__firms__0__design=0.6)
+    w = build_world(parse_scenario(raw, "x"))
+    start_processes(w)
+    w.env.run(until=360.0)
+    cluster, members = w.clusters[0], w.clusters[0].members.tolist()
+    w.firms.brand[members[1:]] = 0.0  # their marketing leaked in
+    taken = [cluster._occupies(i, 2) for i in members]
+    assert taken == [True, False, False]

@@ -363,3 +363,9 @@ def test_money_per_unit_is_bounded_where_its_factors_multiply():
     assert "highest wage after devaluations" in at(raw, "clusters.away")
     raw["clusters"][1]["wage"] = 1e-3
     parse_scenario(raw)
+
+
+def test_a_buyer_of_own_collections_that_pays_for_no_design_is_refused():
+    raw = base()
+    raw["buyers"][0].update(product_definition="supplier", buys_designs=0.0)
+    assert "product_definition is \"supplier\"" in at(raw, "buyers.us-main.buys_designs")

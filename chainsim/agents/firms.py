@@ -69,7 +69,9 @@ class FirmTable:
     investing: np.ndarray = field(init=False)
     services: np.ndarray = field(init=False)
     # An own brand is a firm-specific asset (H&S 4.1, 4.4): a stock built by successful
-    # marketing investments and by exhibiting, fading, never spilling over.
+    # marketing investments and by exhibiting, fading, never spilling over. It starts at
+    # the firm's marketing capability at the start (the channels it brings are its own);
+    # what leaks in later from neighbours adds to the capability, not to the brand.
     brand: np.ndarray = field(init=False)
     certified: np.ndarray = field(init=False)  # has certified a standard (H&S 3, 4.3, 5)
     cluster_of: list[int] = field(init=False)  # `cluster` as a list: firms never move
@@ -108,7 +110,7 @@ class FirmTable:
         self.revenue_last = np.zeros(n)
         self.investing = np.zeros(n, dtype=bool)
         self.services = np.zeros(n, dtype=bool)
-        self.brand = np.zeros(n)
+        self.brand = self.caps[:, 3].copy()  # marketing at the start
         self.certified = np.zeros(n, dtype=bool)
         self.cluster_of = self.cluster.tolist()
 

@@ -1,6 +1,6 @@
 """Timeouts that only call back: the order path's events, lighter than SimPy's `Timeout`.
 
-Every stage of an order (a spoke's part done, assembly done, arrival at the buyer) is a
+Every stage of an order (assembly done, a rework done, arrival at the buyer) is a
 timeout listened to by one callback and nothing else. SimPy's `Timeout` builds an event
 with an attribute dict, a fresh callback list and a value; `Due` is an event with two
 slots and a callback tuple shared by every event of its stage, put on the environment's

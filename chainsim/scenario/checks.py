@@ -263,9 +263,14 @@ def _unbounded_lognormal(value: object) -> bool:
 
 
 def check_buyers(s: Scenario, ix: Index) -> Iterator[Finding]:
-    """Seasonal weights, one per season, not all zero."""
+    """Seasonal weights, one per season, not all zero; a buyer of the suppliers' own
+    collections pays for their design (Table 4: "the supplier defines it")."""
     seasons = s.simulation.seasons_per_year
     for buyer in s.buyers:
+        if buyer.product_definition == "supplier" and buyer.buys_designs == 0.0:
+            yield ix.at(buyer, "buys_designs"), (
+                "is 0 but product_definition is \"supplier\": a buyer of the suppliers' own "
+                "collections pays for their design")
         if buyer.seasonality and len(buyer.seasonality) != seasons:
             yield ix.at(buyer, "seasonality"), (
                 f"has {len(buyer.seasonality)} entries but simulation.seasons_per_year is "
