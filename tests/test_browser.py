@@ -199,6 +199,10 @@ def test_explorer_in_the_browser(browser, tmp_path: Path) -> None:
                                    "'#fig-' + n + ' .js-plotly-plot').data.map(d => [d.x, "
                                    "d.y, d.line && d.line.width])) !== s", arg=[name, before])
         assert traces(page, "#fig-price_index .js-plotly-plot") != prices
+        # the network is drawn first without its replay's frames; they follow
+        page.wait_for_function("() => { const gd = document.querySelector('#fig-network "
+                               ".js-plotly-plot'); return gd._transitionData && "
+                               "gd._transitionData._frames.length > 0; }")
         page.screenshot(path=tmp_path / "explore-2.png")
         # a figure out of view is redrawn when it is scrolled to
         page.locator("#box-buyers").scroll_into_view_if_needed()

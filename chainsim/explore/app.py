@@ -124,9 +124,12 @@ def slot_block(slot: str) -> html.Div:
 # In the browser: a figure whose place is in view (or within 150 px of it) is drawn at
 # once; the others wait until they are scrolled to. Plotly takes 0.1-0.6 s of the
 # browser's time per figure (the six-panel ones most), so a rerun redraws only what
-# is seen, and the network, at the top, first.
-LAZY = """function() {
-  const slots = %s, figs = arguments, dc = window.dash_clientside;
+# is seen, and the network, at the top, first. One callback per slot: Dash holds a
+# callback back until every callback that may change one of its inputs has returned,
+# so a callback fed by every slot's store drew the network only once the series
+# figures had come too (0.5-1 s later).
+LAZY = """function(fig) {
+  const slots = %s, slot = %s, dc = window.dash_clientside;
   let lazy = window.__chainsimLazy;
   if (!lazy) {
     lazy = window.__chainsimLazy = {seen: new Set(), pending: {}};
@@ -142,13 +145,10 @@ LAZY = """function() {
     }), {rootMargin: '150px'});
     slots.forEach(s => lazy.io.observe(document.getElementById('box-' + s)));
   }
-  return slots.map((slot, i) => {
-    const fig = figs[i];
-    if (!fig) { delete lazy.pending[slot]; return dc.no_update; }
-    if (lazy.seen.has(slot)) { delete lazy.pending[slot]; return fig; }
-    lazy.pending[slot] = fig;
-    return dc.no_update;
-  });
+  if (!fig) { delete lazy.pending[slot]; return dc.no_update; }
+  if (lazy.seen.has(slot)) { delete lazy.pending[slot]; return fig; }
+  lazy.pending[slot] = fig;
+  return dc.no_update;
 }"""
 
 
@@ -185,7 +185,7 @@ def build(source: str, choices: dict[str, str]) -> Dash:
     scenario, errors = session.load(source, [])
     ctls = session.controls(scenario) if scenario is not None else []
     app.layout = html.Div([
-        dcc.Store(id="run-id"), dcc.Store(id="file-values",
+        dcc.Store(id="run-id"), dcc.Store(id="frames-network"), dcc.Store(id="file-values",
                                           data={c.path: c.value for c in ctls}),
         html.Div(id="page", children=[
             html.Div(id="side", children=side(source, choices, ctls)),
@@ -275,9 +275,13 @@ def slot_outputs(slots: tuple[str, ...]) -> list[Output]:
 def on_rerun(app: Dash, runs: Runs) -> None:
     """A rerun in two steps: simulate and return the network (it needs no series), then,
     while the browser draws it, compute the series and the other figures."""
-    app.clientside_callback(LAZY % json.dumps(list(SLOTS)),
-                            *[Output(f"fig-{slot}", "figure") for slot in SLOTS],
-                            *[Input(f"data-{slot}", "data") for slot in SLOTS])
+    for slot in SLOTS:
+        app.clientside_callback(LAZY % (json.dumps(list(SLOTS)), json.dumps(slot)),
+                                Output(f"fig-{slot}", "figure"),
+                                Input(f"data-{slot}", "data"))
+    app.clientside_callback(LAZY % (json.dumps(list(SLOTS)), json.dumps("network")),
+                            Output("fig-network", "figure", allow_duplicate=True),
+                            Input("frames-network", "data"), prevent_initial_call=True)
     first = slot_outputs(FIRST)
 
     @app.callback(*first, Output("status", "children"),
@@ -295,7 +299,8 @@ def on_rerun(app: Dash, runs: Runs) -> None:
         result = session.rerun(source, overrides, series=False)
         if result.output is None:
             return ([no_update] * len(first)) + ["\n".join(result.errors), "bad", no_update]
-        charts = [c for c in network_figure(result.output) if isinstance(c, Chart)]
+        charts = [c for c in network_figure(result.output, frames=False)
+                  if isinstance(c, Chart)]
         total = time.perf_counter() - started
         what = ", ".join(overrides) or "as in the file"
         status = (f"{source} ({what}): {result.events:,} SimPy events; simulated in "
@@ -305,16 +310,22 @@ def on_rerun(app: Dash, runs: Runs) -> None:
         return [*fill(charts, result.output.clusters(), FIRST), status, "",
                 runs.put(result.output)]
 
-    @app.callback(*slot_outputs(REST), Input("run-id", "data"), prevent_initial_call=True)
+    @app.callback(*slot_outputs(REST), Output("frames-network", "data"),
+                  Input("run-id", "data"), prevent_initial_call=True)
     def series_figures(key) -> list:
+        """The series figures, and the network again with its replay's frames (3.6 MB
+        of JSON for a 30-year Sinos run, about 0.5 s of the browser's time: sent after
+        the network is drawn without them, so they never hold up the redraw)."""
+        from chainsim.report.network import network_figure
         from chainsim.report.single import add_series
 
         output = runs.get(key)
         if output is None:
-            return [no_update] * (3 * len(REST))
+            return [no_update] * (3 * len(REST) + 1)
+        net = [c.figure for c in network_figure(output) if isinstance(c, Chart)]
         charts = [c for c in all_figures(add_series(output), network=False)
                   if isinstance(c, Chart)]
-        return fill(charts, output.clusters(), REST)
+        return [*fill(charts, output.clusters(), REST), net[0] if net else no_update]
 
 
 def on_log(app: Dash, runs: Runs) -> None:

@@ -72,7 +72,9 @@ def frame_periods(links: pd.DataFrame) -> list[int]:
     return picked
 
 
-def network_figure(out: Output) -> list[Chart | Skipped]:
+def network_figure(out: Output, frames: bool = True) -> list[Chart | Skipped]:
+    """The network figure; `frames=False` draws the last period only and leaves out the
+    replay's frames (the explorer draws it first, then sends the whole figure)."""
     title = "The chain as a network"
     if out.run is None:
         return [Skipped(title, "only a single run records its links period by period")]
@@ -85,13 +87,15 @@ def network_figure(out: Output) -> list[Chart | Skipped]:
     edges, leads = _rows(links, ["period", "active", "buyer", "firm", "governance",
                                  "share", "price", "units"]), _lead_rows(out)
     states = {p: [*_edges(out, edges.get(p, []), buyer_y, lead_y),
-                  _leads(out, leads.get(p, {}), lead_y)] for p in periods}
+                  _leads(out, leads.get(p, {}), lead_y)]
+              for p in (periods if frames else periods[-1:])}
     last = periods[-1]
     moving = list(range(len(static), len(static) + len(states[last])))
     fig = {"data": [*static, *states[last]],
-           "frames": [{"name": str(p), "data": states[p], "traces": moving}
-                      for p in periods],
            "layout": _layout(out, buyer_y, lead_y, spoke_y, periods)}
+    if frames:
+        fig["frames"] = [{"name": str(p), "data": states[p], "traces": moving}
+                         for p in periods]
     caption = ("Buyers (left), the clusters' lead firms (middle, one colour per cluster) and "
                "the spokes working for them (right, grey). A buyer-lead edge is coloured by "
                "its governance and drawn wider the larger its share of the buyer's orders "
