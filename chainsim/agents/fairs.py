@@ -60,6 +60,11 @@ class FairAgent:
         self.fair_buyers = [b for b in buyers if b.spec.arrival == "fair"]
         self.position = {b.index: k for k, b in enumerate(self.fair_buyers)}
         self.requirements = np.array([b.spec.quality_requirement for b in self.fair_buyers])
+        # While a fair is held: each buyer's sum of active shares (Customer.active_share),
+        # by buyer index, kept until the buyer cuts or ends a link in reaction to an
+        # exhibitor (the only change to its links before the fair's contacts are taken
+        # on), so the sum over a buyer's links is not redone for every exhibitor.
+        self._totals: dict[int, float] | None = None
 
     def start(self) -> None:
         self.env.process(self.calendar())
@@ -110,6 +115,7 @@ class FairAgent:
         exhibitors: list[int] = []
         by_cluster = [0] * len(self.clusters)
         met: list[tuple[int, int]] = []
+        self._totals = {}
         for cluster in self.clusters:
             if not cluster.active:
                 continue
@@ -118,11 +124,22 @@ class FairAgent:
                 if self._decide(i, int(recent[i]), cost, worth, cluster.index, met):
                     exhibitors.append(i)
                     by_cluster[cluster.index] += 1
+        self._totals = None
         self._take_on(met)
         self.history.append(np.asarray(exhibitors, dtype=np.int64))
         self._lapse()
         self.journal.fair_held(self.id, by_cluster,
                                self.spec.background_exhibitors + sum(by_cluster))
+
+    def _total(self, buyer: Customer) -> float:
+        """The buyer's sum of active shares now (from `_totals` while the fair is held)."""
+        totals = self._totals
+        if totals is None:
+            return buyer.active_share()
+        total = totals.get(buyer.index)
+        if total is None:
+            total = totals[buyer.index] = buyer.active_share()
+        return total
 
     def stand_cost(self, cluster: ClusterAgent) -> float:
         """A stand's cost, lower on the business association's collective stand (H&S 4.3:
@@ -145,7 +162,7 @@ class FairAgent:
                 continue
             buyer = self.buyers[link.buyer]
             p = (0.0 if buyer.spec.arrival == "fair"
-                 else buyer.reaction_probability(link, SEVERITY["fair"]))
+                 else buyer.reaction_probability(link, SEVERITY["fair"], self._total(buyer)))
             out.append(Exposure(p, link.revenue_last or link.revenue_year))
         return tuple(out)
 
@@ -157,8 +174,7 @@ class FairAgent:
         for link in self.links.of_firm[i]:
             if link.active and link.met_at == self.id:
                 buyer = self.buyers[link.buyer]
-                total = sum(other.share for other in buyer.links if other.active)
-                orders += buyer.spec.demand * link.share / total * link.price
+                orders += buyer.spec.demand * link.share / self._total(buyer) * link.price
         return orders * NEW_BUYER_MARGIN / len(self.spec.months)
 
     def _decide(self, i: int, recent: int, cost: float, worth: np.ndarray, cluster: int,
@@ -207,8 +223,12 @@ class FairAgent:
         # ... and so does the firm's own brand, which stays its own (agents/firms.py).
         f.brand[i] = min(1.0, f.brand[i] + spec.marketing_gain * regular * (1.0 - f.brand[i]))
         for link in list(self.links.of_firm[i]):
-            if link.active and self.buyers[link.buyer].spec.arrival != "fair":
-                self.buyers[link.buyer].react(link, SEVERITY["fair"], "fair")
+            buyer = self.buyers[link.buyer]
+            if link.active and buyer.spec.arrival != "fair":
+                before = (link.share, link.active)
+                buyer.react(link, SEVERITY["fair"], "fair", self._total(buyer))
+                if self._totals is not None and (link.share, link.active) != before:
+                    self._totals.pop(buyer.index, None)  # the buyer cut or ended the link
         if self.fair_buyers:
             met.extend(self._meet_buyers(i, expected))
 
