@@ -128,7 +128,7 @@ def slot_block(slot: str) -> html.Div:
 # callback back until every callback that may change one of its inputs has returned,
 # so a callback fed by every slot's store drew the network only once the series
 # figures had come too (0.5-1 s later).
-LAZY = """function(fig) {
+LAZY = """function(arg, run) {
   const slots = %s, slot = %s, dc = window.dash_clientside;
   let lazy = window.__chainsimLazy;
   if (!lazy) {
@@ -145,6 +145,7 @@ LAZY = """function(fig) {
     }), {rootMargin: '150px'});
     slots.forEach(s => lazy.io.observe(document.getElementById('box-' + s)));
   }
+  %s
   if (!fig) { delete lazy.pending[slot]; return dc.no_update; }
   if (lazy.seen.has(slot)) { delete lazy.pending[slot]; return fig; }
   lazy.pending[slot] = fig;
@@ -275,13 +276,17 @@ def slot_outputs(slots: tuple[str, ...]) -> list[Output]:
 def on_rerun(app: Dash, runs: Runs) -> None:
     """A rerun in two steps: simulate and return the network (it needs no series), then,
     while the browser draws it, compute the series and the other figures."""
+    slots = json.dumps(list(SLOTS))
     for slot in SLOTS:
-        app.clientside_callback(LAZY % (json.dumps(list(SLOTS)), json.dumps(slot)),
+        app.clientside_callback(LAZY % (slots, json.dumps(slot), "const fig = arg;"),
                                 Output(f"fig-{slot}", "figure"),
                                 Input(f"data-{slot}", "data"))
-    app.clientside_callback(LAZY % (json.dumps(list(SLOTS)), json.dumps("network")),
-                            Output("fig-network", "figure", allow_duplicate=True),
-                            Input("frames-network", "data"), prevent_initial_call=True)
+    # the network with its frames, unless a newer run has come since (then it is stale)
+    app.clientside_callback(
+        LAZY % (slots, json.dumps("network"), "if (!arg || arg.run !== run) return "
+                "dc.no_update;\n  const fig = arg.figure;"),
+        Output("fig-network", "figure", allow_duplicate=True),
+        Input("frames-network", "data"), State("run-id", "data"), prevent_initial_call=True)
     first = slot_outputs(FIRST)
 
     @app.callback(*first, Output("status", "children"),
@@ -325,7 +330,8 @@ def on_rerun(app: Dash, runs: Runs) -> None:
         net = [c.figure for c in network_figure(output) if isinstance(c, Chart)]
         charts = [c for c in all_figures(add_series(output), network=False)
                   if isinstance(c, Chart)]
-        return [*fill(charts, output.clusters(), REST), net[0] if net else no_update]
+        return [*fill(charts, output.clusters(), REST),
+                {"run": key, "figure": net[0]} if net else no_update]
 
 
 def on_log(app: Dash, runs: Runs) -> None:
