@@ -45,7 +45,14 @@ class RunResult:
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
              horizon_years: float | None = None, keep_world: bool = False) -> RunResult:
-    """Run one replication of a scenario and collect its records."""
+    """Run one replication of a scenario and collect its records.
+
+    Earlier runs' worlds are collected first: a world is a web of reference cycles
+    (agents, links and processes point at each other), which `few_collections` keeps the
+    collector away from while it runs, and which the collector's own schedule may then
+    leave for thousands of runs. A worker of `chainsim robustness` running 1,760 runs grew
+    to 12 GB and was killed; a full collection here costs about 40 ms of a 1 s Sinos run."""
+    gc.collect()
     started = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else int(seed)
     horizon = scenario.simulation.horizon_years if horizon_years is None else horizon_years
