@@ -64,4 +64,6 @@ def test_a_partial_governance_table_keeps_the_other_defaults():
                       ["governance.quasi_hierarchy.investment=0"])
     qh, default = s.governance.quasi_hierarchy, GovernanceTable().quasi_hierarchy
     assert qh.investment == 0
-    assert qh.model_dump(exclude={"investment"}) == default.model_dump(exclude={"investment"})
+    assert qh.share_flexibility == 0.04  # the file's own partial table, kept by the --set
+    mine = {"investment", "share_flexibility"}
+    assert qh.model_dump(exclude=mine) == default.model_dump(exclude=mine)
