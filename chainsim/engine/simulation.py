@@ -68,15 +68,22 @@ def few_collections() -> Iterator[None]:
     """Run with the cyclic garbage collector mostly out of the way: the world built so far
     is frozen (never rescanned) and young objects are collected less often. Events and
     orders hold no reference cycles worth chasing, and at 10,000 firms the collector's
-    scans of hundreds of thousands of live timeouts cost about 15% of the run."""
+    scans of hundreds of thousands of live timeouts cost about 15% of the run.
+
+    Where objects are frozen already (a pool worker froze what it inherited,
+    experiments/executors.py), the freeze is left as it is: unfreezing would undo the
+    worker's, and a world frozen for good would never be freed."""
     old = gc.get_threshold()
-    gc.freeze()
+    own_freeze = gc.get_freeze_count() == 0
+    if own_freeze:
+        gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        if own_freeze:
+            gc.unfreeze()
 
 
 def start_processes(w: World) -> None:
