@@ -99,7 +99,8 @@ def main() -> int:
     for _ in range(args.rounds):
         for name, tree in (("old", args.against), ("new", ROOT)):
             env = {**os.environ, "PYTHONPATH": str(tree)}
-            out = subprocess.run([sys.executable, "-m", "benchmarks.robustness_cost", "--json",
+            # This file measures either tree: chainsim comes from the tree's PYTHONPATH.
+            out = subprocess.run([sys.executable, __file__, "--json",
                                   "--points", args.points, "--replications",
                                   str(args.replications)], cwd=tree, env=env, check=True,
                                  capture_output=True, text=True).stdout

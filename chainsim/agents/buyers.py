@@ -511,23 +511,27 @@ class BuyerAgent:
         """The sum of the shares of the buyer's active links."""
         return sum(other.share for other in self.links if other.active)
 
-    def _encroachment_view(self, link: Link, severity: float,
-                           total: float | None = None) -> EncroachmentView:
+    def _encroachment_view(self, link: Link, severity: float, total: float | None = None,
+                           dependence: float | None = None) -> EncroachmentView:
         """The link's governance now, the buyer's current stake, how much of the supplier's
         sales go to this buyer and how much of the buyer's purchases come from it
-        (`total`: `active_share()` when the caller knows it)."""
+        (`total`: `active_share()`, `dependence`: `Links.dependence`, when the caller
+        knows them)."""
         total = self.active_share() if total is None else total
         reliance = link.share / total if total > 0.0 else 1.0
+        if dependence is None:
+            dependence = self.registry.dependence(link)
         return EncroachmentView(link.governance, self.spec.encroachment_sensitivity,
-                                link.stake, self.tech.stake_scale,
-                                self.registry.dependence(link), reliance, severity)
+                                link.stake, self.tech.stake_scale, dependence, reliance,
+                                severity)
 
-    def react(self, link: Link, severity: float, what: str,
-              total: float | None = None) -> None:
+    def react(self, link: Link, severity: float, what: str, total: float | None = None,
+              dependence: float | None = None) -> None:
         """A supplier moved into design or branding: the buyer's rule decides the reaction
         (H&S 2.2, 4.2: upgrading that "encroaches on their buyers' core competence")."""
-        reaction = self.rules.encroachment(self._encroachment_view(link, severity, total),
-                                           self.streams.get(self.id, "encroachment"))
+        reaction = self.rules.encroachment(
+            self._encroachment_view(link, severity, total, dependence),
+            self.streams.get(self.id, "encroachment"))
         self.journal.decided("encroachment", self.id, self.scenario.rules.encroachment,
                              firm=self.firms.ids[link.firm], trigger=what, **reaction.record())
         if reaction.action == "end_link":
@@ -536,13 +540,14 @@ class BuyerAgent:
         elif reaction.action == "cut_share":
             link.share *= 1.0 - reaction.share_cut
 
-    def reaction_probability(self, link: Link, severity: float,
-                             total: float | None = None) -> float:
+    def reaction_probability(self, link: Link, severity: float, total: float | None = None,
+                             dependence: float | None = None) -> float:
         """The chance this buyer reacts to an encroachment of the given severity (none
         without sensitivity or stake, which spares the view's sums at every fair)."""
         if link.stake <= 0.0 or self.spec.encroachment_sensitivity <= 0.0:
             return 0.0
-        return reaction_probability(self._encroachment_view(link, severity, total))
+        return reaction_probability(self._encroachment_view(link, severity, total,
+                                                            dependence))
 
     # -- requirements that move --------------------------------------------------------
 

@@ -157,12 +157,14 @@ class FairAgent:
         the firm's yearly sales to it. Buyers met at fairs buy the collections shown there
         and do not react."""
         out = []
+        dependence = self.links.dependences(i)
         for link in self.links.of_firm[i]:
             if not link.active:
                 continue
             buyer = self.buyers[link.buyer]
             p = (0.0 if buyer.spec.arrival == "fair"
-                 else buyer.reaction_probability(link, SEVERITY["fair"], self._total(buyer)))
+                 else buyer.reaction_probability(link, SEVERITY["fair"], self._total(buyer),
+                                                 dependence[link.id]))
             out.append(Exposure(p, link.revenue_last or link.revenue_year))
         return tuple(out)
 
@@ -222,13 +224,17 @@ class FairAgent:
                                    + spec.marketing_gain * regular * (1.0 - f.caps[i, MARKETING]))
         # ... and so does the firm's own brand, which stays its own (agents/firms.py).
         f.brand[i] = min(1.0, f.brand[i] + spec.marketing_gain * regular * (1.0 - f.brand[i]))
+        dependence = self.links.dependences(i)
         for link in list(self.links.of_firm[i]):
             buyer = self.buyers[link.buyer]
             if link.active and buyer.spec.arrival != "fair":
                 before = (link.share, link.active)
-                buyer.react(link, SEVERITY["fair"], "fair", self._total(buyer))
-                if self._totals is not None and (link.share, link.active) != before:
-                    self._totals.pop(buyer.index, None)  # the buyer cut or ended the link
+                buyer.react(link, SEVERITY["fair"], "fair", self._total(buyer),
+                            dependence[link.id])
+                if (link.share, link.active) != before:  # the buyer cut or ended the link
+                    if self._totals is not None:
+                        self._totals.pop(buyer.index, None)
+                    dependence = self.links.dependences(i)
         if self.fair_buyers:
             met.extend(self._meet_buyers(i, expected))
 

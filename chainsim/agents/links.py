@@ -116,12 +116,31 @@ class Links:
         return revenue, total
 
     def dependence(self, link: Link) -> float:
-        """The share of the supplier's sales that go to this link's buyer (H&S 5)."""
-        links = [other for other in self.of_firm[link.firm] if other.active]
-        if link not in links:
+        """The share of the supplier's sales that go to this link's buyer (H&S 5): its
+        part of what the firm's active links sold (`_sales`, the same sums in the same
+        order, without building their lists)."""
+        if not link.active:
             return 0.0
-        revenue, total = self._sales(links)
-        return revenue[links.index(link)] / total
+        mine = self.of_firm[link.firm]
+        total = sum(other.revenue_last for other in mine if other.active)
+        if total > 0.0:
+            return link.revenue_last / total
+        total = sum(other.revenue_year for other in mine if other.active)
+        if total > 0.0:
+            return link.revenue_year / total
+        return link.share / (sum(other.share for other in mine if other.active) or 1.0)
+
+    def dependences(self, firm: int) -> dict[int, float]:
+        """`dependence` of each of the firm's active links, by link id, in one pass."""
+        active = [link for link in self.of_firm[firm] if link.active]
+        total = sum(link.revenue_last for link in active)
+        if total > 0.0:
+            return {link.id: link.revenue_last / total for link in active}
+        total = sum(link.revenue_year for link in active)
+        if total > 0.0:
+            return {link.id: link.revenue_year / total for link in active}
+        total = sum(link.share for link in active) or 1.0
+        return {link.id: link.share / total for link in active}
 
     def sales_profile(self, firm: int) -> tuple[Link | None, float, float, float]:
         """The firm's main buyer link and its share of the firm's sales this year, and the

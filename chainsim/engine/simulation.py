@@ -44,8 +44,11 @@ class RunResult:
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
-             horizon_years: float | None = None, keep_world: bool = False) -> RunResult:
-    """Run one replication of a scenario and collect its records.
+             horizon_years: float | None = None, keep_world: bool = False,
+             decision_log: bool = True) -> RunResult:
+    """Run one replication of a scenario and collect its records; without `decision_log`
+    the decisions are counted but not kept (`RunResult.decisions` is empty), as for the
+    replications of an evidence design, which read only the tables.
 
     Earlier runs' worlds are collected first: a world is a web of reference cycles
     (agents, links and processes point at each other), which `few_collections` keeps the
@@ -57,6 +60,7 @@ def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
     seed = scenario.simulation.seed if seed is None else int(seed)
     horizon = scenario.simulation.horizon_years if horizon_years is None else horizon_years
     w = build_world(scenario, replication=replication, seed=seed)
+    w.journal.decisions.keep_rows = decision_log
     start_processes(w)
     with few_collections():
         w.env.run(until=horizon * YEAR)

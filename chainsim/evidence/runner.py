@@ -60,7 +60,7 @@ def run_metric_task(task: MetricTask) -> dict[str, float]:
     """Simulate one replication; return the named headline metrics (NaN when a scenario
     lacks one) and the pattern terms by key."""
     result = simulate(task.scenario, seed=task.seed, replication=task.replication,
-                      horizon_years=task.horizon_years)
+                      horizon_years=task.horizon_years, decision_log=False)
     out: dict[str, float] = {}
     if task.headline or task.specs:
         h = headline_subset(result, (*task.headline, *task.specs))

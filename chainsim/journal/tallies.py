@@ -30,15 +30,19 @@ class PeriodFlows:
 
 @dataclass
 class DecisionLog:
-    """Every decision with time, agent, rule and the numbers behind it."""
+    """Every decision with time, agent, rule and the numbers behind it (the rows only
+    where `keep_rows`: a run whose log nobody reads, one replication of an evidence
+    design, keeps the counts)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    keep_rows: bool = True
 
     def add(self, time: float, decision: str, agent: str, rule: str, /, **numbers: Any) -> None:
         self.counts[decision] += 1
-        self.rows.append({"time": round(time, 3), "decision": decision, "agent": agent,
-                          "rule": rule, **numbers})
+        if self.keep_rows:
+            self.rows.append({"time": round(time, 3), "decision": decision, "agent": agent,
+                              "rule": rule, **numbers})
 
 
 @dataclass
