@@ -69,3 +69,26 @@ def test_the_complexity_count_counts_branches():
                      "    def g(z):\n        return z if z else 0\n    return 0\n")
     f, g = functions(tree)
     assert (complexity(f), complexity(g)) == (5, 2)
+
+
+def test_rules_never_write_to_what_they_are_given():
+    """Views and decisions are plain dataclasses, read-only by contract (rules/__init__.py):
+    no function in chainsim/rules assigns to an attribute of one of its parameters."""
+    writes = []
+    for name, tree in modules().items():
+        if not name.startswith("chainsim/rules/"):
+            continue
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args,
+                                      *fn.args.kwonlyargs)} - {"self", "cls"}
+            for node in ast.walk(fn):
+                targets = (node.targets if isinstance(node, ast.Assign) else
+                           [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign))
+                           else [])
+                for t in targets:
+                    if (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                            and t.value.id in params):
+                        writes.append(f"{name}:{node.lineno} {fn.name} sets {t.value.id}.{t.attr}")
+    assert not writes, writes

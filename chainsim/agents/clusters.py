@@ -623,11 +623,12 @@ class ClusterAgent:
         severity (rules/encroachment.withdrawal_cost, summed over its buyers)."""
         tech, marketing = self.tech, float(self.firms.caps[i, MARKETING])
         total = 0.0
+        dependence = self.links.dependences(i)
         for link in self.links.of_firm[i]:
             buyer = self.buyers[link.buyer]
             if link.active and buyer.spec.arrival != "fair":
-                total += withdrawal_cost(buyer.reaction_probability(link, severity),
-                                         link.revenue_last or link.revenue_year,
+                p = buyer.reaction_probability(link, severity, dependence=dependence[link.id])
+                total += withdrawal_cost(p, link.revenue_last or link.revenue_year,
                                          tech.supplier_margin, share, marketing)
         return total
 

@@ -23,7 +23,7 @@ from chainsim.rules.stake import stake_weight
 SEVERITY = {"fair": 0.4, "odm": 0.7, "obm": 1.0}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class Reaction:
     """The buyer's reaction to encroachment and its probability."""
 
@@ -46,7 +46,7 @@ CONTROL = {"hierarchy": 1.0, "quasi_hierarchy": 1.0, "network": 0.3, "modular": 
            "market": 0.1}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class EncroachmentView:
     """What a buyer weighs when a supplier shows its own designs or brand."""
 

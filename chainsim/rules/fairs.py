@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from chainsim.rules.encroachment import expected_withdrawal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class Exposure:
     """One of the firm's buyers as the firm sees it before exhibiting: the chance the
     buyer reacts to the stand (rules/encroachment.reaction_probability, from the link's
@@ -29,7 +29,7 @@ class Exposure:
     revenue: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class FairView:
     """What a lead firm weighs before taking a stand at a fair."""
 
@@ -48,7 +48,7 @@ class FairView:
     presence_value: float = 0.0  # margin on the next season's sales to buyers met here
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class FairDecision:
     """Whether to exhibit, with the expected contacts, gain and loss behind it."""
 

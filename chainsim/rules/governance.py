@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class LinkView:
     """What the buyer knows when it (re)chooses the governance of one link."""
 
@@ -39,7 +39,7 @@ class LinkView:
     current: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class GovernanceDecision:
     """The governance chosen for a link and the risk calculus behind it."""
 

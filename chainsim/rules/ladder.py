@@ -196,7 +196,7 @@ def brand_room(brands: float, slots: float) -> float:
     return min(1.0, slots / (brands + 1))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class OccupyView:
     """A firm whose capabilities qualify it for the next, strategic, rung."""
 
@@ -208,7 +208,7 @@ class OccupyView:
     horizon_years: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class OccupyDecision:
     """Whether the firm takes the rung, with the gain and the withdrawal it weighed."""
 

@@ -45,7 +45,7 @@ class ScoutingDecision:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class PriceOffer:
     """The price a buyer offers an incumbent, and the numbers behind it."""
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 DEPRECIATION = 0.2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class StakeUpdate:
     """The stake after an interval, with what it lost and what was added."""
 

@@ -33,7 +33,7 @@ TARGET_MARGIN = 0.2  # the buyer aims a little above what it needs
 DESIGN_TARGET = 0.8  # the design a network buyer works toward in a partner (Table 4)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class TeachingView:
     """What the buyer knows when it decides a season's teaching on one link."""
 
@@ -49,7 +49,7 @@ class TeachingView:
     absorption: float  # share of a gap closed per unit of money, as Technology.absorption
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract (rules/__init__.py)
 class TeachingPlan:
     """A season's teaching: the money and the rise of each capability."""
 
