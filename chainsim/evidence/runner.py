@@ -83,11 +83,12 @@ def headline_subset(result: Any, names: Sequence[str]) -> dict[str, float]:
         return headline(result)  # a buyer, order or link metric: all of them
     wanted = [n for n in names if n.startswith("cluster.")]
     ids = [c.id for c in result.scenario.clusters]
-    shared = ClusterTables.of(result.tables)
+    shared = ClusterTables.of(result.tables, result.scenario.technology.ladder)
     out: dict[str, float] = {}
     for cid in dict.fromkeys(n.split(".")[1] for n in wanted):
         if cid in ids:
-            for k, v in cluster_metrics(result, ids.index(cid), shared).items():
+            mine = {n.split(".", 2)[2] for n in wanted if n.split(".")[1] == cid}
+            for k, v in cluster_metrics(result, ids.index(cid), shared, mine).items():
                 out[f"cluster.{cid}.{k}"] = v
     return out
 

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-
 # The link panel's columns, in the order `Recorder.snapshot` writes them, and their types.
 LINK_COLUMNS = {"period": np.int64, "link": np.int64, "buyer": np.int64, "firm": np.int64,
                 "cluster": np.int64, "governance": str, "active": np.bool_,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from functools import cache, cached_property
 from typing import Any
 
 import pandas as pd
@@ -22,67 +23,88 @@ CLUSTER_METRICS = (
 )
 
 
-@dataclass(frozen=True)
 class ClusterTables:
-    """What every cluster's metrics read, computed once per run: price index, lead firms'
-    final capabilities and rung shares, all clusters together."""
+    """What every cluster's metrics read, computed once per run and only when first read:
+    price index, lead firms' final capabilities and rung shares, all clusters together."""
 
-    index: pd.DataFrame
-    caps: pd.DataFrame
-    rungs: pd.DataFrame
-    ladder: str = "shoe"  # the scenario's `technology.ladder`
+    def __init__(self, tables: dict[str, pd.DataFrame], ladder: str = "shoe"):
+        self.tables, self.ladder = tables, ladder  # ladder: the scenario's technology.ladder
 
     @classmethod
     def of(cls, tables: dict[str, pd.DataFrame], ladder: str = "shoe") -> ClusterTables:
-        firms = tables["firms"]
-        return cls(index=m.price_index(tables["links"]),
-                   caps=m.capability_means(firms, leads_only=True),
-                   rungs=m.rung_shares(firms, ladder=ladder), ladder=ladder)
+        return cls(tables, ladder)
+
+    @cached_property
+    def index(self) -> pd.DataFrame:
+        return m.price_index(self.tables["links"])
+
+    @cached_property
+    def caps(self) -> pd.DataFrame:
+        return m.capability_means(self.tables["firms"], leads_only=True)
+
+    @cached_property
+    def rungs(self) -> pd.DataFrame:
+        return m.rung_shares(self.tables["firms"], ladder=self.ladder)
 
 
-def cluster_metrics(result: Any, c: int, shared: ClusterTables | None = None
-                    ) -> dict[str, float]:
+def cluster_metrics(result: Any, c: int, shared: ClusterTables | None = None,
+                    names: Collection[str] | None = None) -> dict[str, float]:
+    """The cluster's metrics (`CLUSTER_METRICS`, or those of them in `names`): each is
+    worked out only if asked for, so a replication that reads two of them does not pay
+    for thirty-five."""
     t = result.tables
     firms, clusters, links, fairs = t["firms"], t["clusters"], t["links"], t["fairs"]
     shared = ClusterTables.of(t, result.scenario.technology.ladder) if shared is None else shared
     ladder = shared.ladder
     rows = clusters[clusters["cluster"] == c]
-    index = shared.index
-    series = index[index["cluster"] == c].sort_values("period")["price_index"]
-    caps = shared.caps[shared.caps["cluster"] == c]
     units = float(rows["units"].sum())
-    out = {
-        "units": units,
-        "revenue": float(rows["value"].sum()),
-        "unit_value": float(rows["value"].sum() / units) if units > 0 else math.nan,
-        "price_index_start": float(series.iloc[0]) if len(series) else math.nan,
-        "price_index_end": float(series.iloc[-1]) if len(series) else math.nan,
-        "price_decline": m.price_decline(index, c),
-        "retail_share": m.retail_share(clusters, c),
-        "functional_upgrading": m.functional_upgrading(firms, c, shared.rungs, ladder),
-        "full_package": m.past_bottom(shared.rungs, c, ladder),
-        "fair_share": m.fair_share(fairs, c),
-        "exhibitors_per_fair": m.exhibitors_per_fair(fairs, c),
-        "lock_in": m.lock_in(links, firms, c, ladder),
-        "quasi_hierarchy_share": m.governance_share(links, "quasi_hierarchy", c),
-        "market_share_of_links": m.governance_share(links, "market", c),
-        "network_share": m.governance_share(links, "network", c),
-        "failed_orders": float(rows["failed"].sum()),
-        "refused_orders": float(rows["refused"].sum()),
-        "buyer_investment": m.buyer_investment(links, c),
-        "project_support": m.project_support(t["projects"], c),
-        "projects_funded": m.projects_funded(t["projects"], c),
-        "backing_share": m.backing_share(t["votes"], c),
-        "leads_alive": float(rows["leads_alive"].iloc[-1])
+
+    @cache
+    def series() -> pd.Series:
+        index = shared.index
+        return index[index["cluster"] == c].sort_values("period")["price_index"]
+
+    @cache
+    def caps() -> pd.DataFrame:
+        return shared.caps[shared.caps["cluster"] == c]
+
+    def cap(kind: str) -> float:
+        return float(caps()[kind].iloc[0]) if not caps().empty else math.nan
+
+    gains = cache(lambda: m.capability_gains(firms, c))
+    concentration = cache(lambda: m.buyer_concentration(links, c))
+    lazy: dict[str, Callable[[], float]] = {
+        "units": lambda: units,
+        "revenue": lambda: float(rows["value"].sum()),
+        "unit_value": lambda: float(rows["value"].sum() / units) if units > 0 else math.nan,
+        "price_index_start": lambda: float(series().iloc[0]) if len(series()) else math.nan,
+        "price_index_end": lambda: float(series().iloc[-1]) if len(series()) else math.nan,
+        "price_decline": lambda: m.price_decline(shared.index, c),
+        "retail_share": lambda: m.retail_share(clusters, c),
+        "functional_upgrading": lambda: m.functional_upgrading(firms, c, shared.rungs, ladder),
+        "full_package": lambda: m.past_bottom(shared.rungs, c, ladder),
+        "fair_share": lambda: m.fair_share(fairs, c),
+        "exhibitors_per_fair": lambda: m.exhibitors_per_fair(fairs, c),
+        "lock_in": lambda: m.lock_in(links, firms, c, ladder),
+        "quasi_hierarchy_share": lambda: m.governance_share(links, "quasi_hierarchy", c),
+        "market_share_of_links": lambda: m.governance_share(links, "market", c),
+        "network_share": lambda: m.governance_share(links, "network", c),
+        "failed_orders": lambda: float(rows["failed"].sum()),
+        "refused_orders": lambda: float(rows["refused"].sum()),
+        "buyer_investment": lambda: m.buyer_investment(links, c),
+        "project_support": lambda: m.project_support(t["projects"], c),
+        "projects_funded": lambda: m.projects_funded(t["projects"], c),
+        "backing_share": lambda: m.backing_share(t["votes"], c),
+        "leads_alive": lambda: float(rows["leads_alive"].iloc[-1])
         if "leads_alive" in rows.columns and len(rows) else math.nan,
-        "large_firms": m.large_firm_share(firms, c),
+        "large_firms": lambda: m.large_firm_share(firms, c),
     }
-    gains = m.capability_gains(firms, c)
     for kind in m.CAPABILITIES:
-        out[f"{kind}_gain"] = gains[kind]
-        out[kind] = float(caps[kind].iloc[0]) if not caps.empty else math.nan
-    out.update(m.buyer_concentration(links, c))
-    return {k: out[k] for k in CLUSTER_METRICS}
+        lazy[f"{kind}_gain"] = lambda kind=kind: gains()[kind]
+        lazy[kind] = lambda kind=kind: cap(kind)
+    for key in ("main_buyer_share", "firm_main_buyer_share", "hhi"):
+        lazy[key] = lambda key=key: concentration()[key]
+    return {k: lazy[k]() for k in CLUSTER_METRICS if names is None or k in names}
 
 
 BUYER_METRICS = ("units", "spend", "mean_price", "failed_orders", "scouted_share",
