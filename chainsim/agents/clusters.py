@@ -428,12 +428,17 @@ class ClusterAgent:
         the others sell to no buyer."""
         n = len(firms)
         share, design_access, brand_access, reaction, shortfall = (np.zeros(n) for _ in range(5))
+        totals: dict[int, float] = {}  # each main buyer's active shares, summed once
         for j in np.flatnonzero(linked).tolist():
             i = int(firms[j])
             main, share[j], design_access[j], brand_access[j] = self.links.sales_profile(i)
-            reaction[j] = (self.buyers[main.buyer].reaction_probability(main, SEVERITY["odm"])
-                           if main is not None else 0.0)
             shortfall[j] = self.shortfall_cost(i)
+            if main is None:
+                continue
+            buyer = self.buyers[main.buyer]
+            if buyer.index not in totals:
+                totals[buyer.index] = buyer.active_share()
+            reaction[j] = buyer.reaction_probability(main, SEVERITY["odm"], totals[buyer.index])
         return share, design_access, brand_access, reaction, shortfall
 
     def investment_columns(self, positions: np.ndarray) -> InvestmentView:
