@@ -152,3 +152,15 @@ def test_tasks_run_longest_first_and_come_back_in_order() -> None:
     out = run_tasks(tasks, executor_kind="serial")
     events = [o["_cpu_events"] for o in out]
     assert events[0] < events[2] < events[1]  # each result is its own task's
+
+
+def test_discovery_says_where_scattered_failures_are_most_frequent() -> None:
+    pytest.importorskip("sklearn")
+    data = rows(100)
+    for r in data:  # one point in twelve fails, whatever its parameters: no majority
+        if r["check"] == 1:
+            r["mean"] = -0.1 if r["point"] % 12 == 0 else 0.2
+    found = rb.discover(data, (1, 1), ["loss", "other"])
+    assert found["boxes"] == []
+    assert found["note"].startswith("no box where most points fail: the 9 failing points")
+    assert " of 100 are most frequent where " in found["note"]

@@ -245,30 +245,36 @@ def discover(rows: Sequence[dict[str, Any]], check: tuple[int, int], params: Seq
     x = np.log(np.array([[r[f"x.{p}"] for p in params] for r in mine]))
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(2, len(y) // 10),
                                   random_state=0).fit(x, y)
-    return {"method": "classification tree (scikit-learn), depth "
-                      f"{max_depth}, on log multipliers",
-            "boxes": _failing_leaves(tree.tree_, params, y)}
+    leaves = _leaves(tree.tree_, params)
+    boxes = [{**leaf, "share_of_failures": round(leaf["failing"] / y.sum(), 3)}
+             for leaf in leaves if leaf["failing"] > leaf["points"] / 2]
+    out: dict[str, Any] = {"method": "classification tree (scikit-learn), depth "
+                                     f"{max_depth}, on log multipliers", "boxes": boxes}
+    if not boxes:  # failures scattered: say where they are most frequent all the same
+        top = max(leaves, key=lambda leaf: (leaf["failing"] / leaf["points"], leaf["points"]))
+        out["note"] = (f"no box where most points fail: the {int(y.sum())} failing points of "
+                       f"{len(y)} are most frequent where {' and '.join(top['conditions'])}"
+                       f" ({top['failing']} of {top['points']} points there)")
+    return out
 
 
-def _failing_leaves(t: Any, params: Sequence[str], y: np.ndarray) -> list[dict[str, Any]]:
-    boxes: list[dict[str, Any]] = []
+def _leaves(t: Any, params: Sequence[str]) -> list[dict[str, Any]]:
+    """Every leaf of a fitted tree: its conditions, points and failing points."""
+    leaves: list[dict[str, Any]] = []
 
     def walk(node: int, conds: list[str]) -> None:
         if t.children_left[node] == -1:
             counts = t.value[node][0] * t.n_node_samples[node]  # weighted class counts
             fail = float(counts[1]) if len(counts) > 1 else 0.0
-            total = float(t.n_node_samples[node])
-            if fail > total / 2:
-                boxes.append({"conditions": conds or ["everywhere"], "points": int(total),
-                              "failing": int(round(fail)),
-                              "share_of_failures": round(fail / y.sum(), 3)})
+            leaves.append({"conditions": conds or ["everywhere"],
+                           "points": int(t.n_node_samples[node]), "failing": int(round(fail))})
             return
         name, cut = params[t.feature[node]], math.exp(t.threshold[node])
         walk(t.children_left[node], [*conds, f"{name} <= {cut:.3g}"])
         walk(t.children_right[node], [*conds, f"{name} > {cut:.3g}"])
 
     walk(0, [])
-    return boxes
+    return leaves
 
 
 def default_props(numbers: Sequence[int] = ()) -> tuple[Proposition, ...]:
