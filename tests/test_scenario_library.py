@@ -67,3 +67,15 @@ def test_a_partial_governance_table_keeps_the_other_defaults():
     assert qh.share_flexibility == 0.04  # the file's own partial table, kept by the --set
     mine = {"investment", "share_flexibility"}
     assert qh.model_dump(exclude=mine) == default.model_dump(exclude=mine)
+
+
+def test_tighter_governance_never_moves_order_shares_faster():
+    """In every shipped scenario a buyer moves its suppliers' order shares less, the
+    tighter the link's governance (H&S 3, Table 4: tighter chains tie suppliers to them)."""
+    from chainsim.scenario import load_scenario
+
+    order = ("market", "modular", "network", "quasi_hierarchy", "hierarchy")
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        table = load_scenario(path).governance
+        flex = [getattr(table, g).share_flexibility for g in order]
+        assert flex == sorted(flex, reverse=True), (path.name, dict(zip(order, flex)))
