@@ -78,4 +78,4 @@ def test_tighter_governance_never_moves_order_shares_faster():
     for path in sorted(SCENARIOS.glob("*.toml")):
         table = load_scenario(path).governance
         flex = [getattr(table, g).share_flexibility for g in order]
-        assert flex == sorted(flex, reverse=True), (path.name, dict(zip(order, flex)))
+        assert flex == sorted(flex, reverse=True), (path.name, dict(zip(order, flex, strict=True)))
