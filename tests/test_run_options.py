@@ -17,3 +17,22 @@ def test_a_run_without_its_decision_log_counts_the_same_decisions():
     assert lean.events == full.events
     for name, table in full.tables.items():
         pd.testing.assert_frame_equal(lean.tables[name], table)
+
+
+def test_cluster_metrics_computes_only_the_names_asked_for(monkeypatch):
+    """What each metric is worth is the goldens' to check (tests/test_golden.py); here:
+    asked for two, a run gets those two, with the values of the full set, and the
+    metrics not asked for are never worked out."""
+    from chainsim.results import summary
+
+    result = simulate(tiny(), seed=3)
+    every = summary.cluster_metrics(result, 0)
+    asked = {"process_gain", "projects_funded"}
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("lock_in was not asked for")
+
+    monkeypatch.setattr(summary.m, "lock_in", not_asked)
+    some = summary.cluster_metrics(result, 0, names=asked)
+    assert set(some) == asked
+    assert all(some[k] == every[k] for k in asked)

@@ -116,31 +116,15 @@ class Links:
         return revenue, total
 
     def dependence(self, link: Link) -> float:
-        """The share of the supplier's sales that go to this link's buyer (H&S 5): its
-        part of what the firm's active links sold (`_sales`, the same sums in the same
-        order, without building their lists)."""
-        if not link.active:
-            return 0.0
-        mine = self.of_firm[link.firm]
-        total = sum(other.revenue_last for other in mine if other.active)
-        if total > 0.0:
-            return link.revenue_last / total
-        total = sum(other.revenue_year for other in mine if other.active)
-        if total > 0.0:
-            return link.revenue_year / total
-        return link.share / (sum(other.share for other in mine if other.active) or 1.0)
+        """The share of the supplier's sales that go to this link's buyer (H&S 5)."""
+        return self.dependences(link.firm).get(link.id, 0.0) if link.active else 0.0
 
     def dependences(self, firm: int) -> dict[int, float]:
-        """`dependence` of each of the firm's active links, by link id, in one pass."""
+        """`dependence` of each of the firm's active links, by link id: their sales over
+        the last full year as `_sales` reads them, worked out once for all of them."""
         active = [link for link in self.of_firm[firm] if link.active]
-        total = sum(link.revenue_last for link in active)
-        if total > 0.0:
-            return {link.id: link.revenue_last / total for link in active}
-        total = sum(link.revenue_year for link in active)
-        if total > 0.0:
-            return {link.id: link.revenue_year / total for link in active}
-        total = sum(link.share for link in active) or 1.0
-        return {link.id: link.share / total for link in active}
+        revenue, total = self._sales(active)
+        return {link.id: rev / total for link, rev in zip(active, revenue, strict=True)}
 
     def sales_profile(self, firm: int) -> tuple[Link | None, float, float, float]:
         """The firm's main buyer link and its share of the firm's sales this year, and the
