@@ -78,7 +78,7 @@ class SeasonShares:
         if not allocation.binds:
             return
         self.journal.decided("allocation", self.lead_firms.firms.ids[i], self.rule_name,
-                             requested=float(total), **allocation.record())
+                             allocation, requested=float(total))
         for members, served in zip(groups, allocation.served, strict=True):
             left = served
             for link, units, n in members:

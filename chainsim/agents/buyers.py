@@ -306,8 +306,7 @@ class BuyerAgent:
             reference = self.reference_price()
             candidates = self._candidates(rng)
             decision = rule.scout(candidates, reference, scouting.noise, scouting.threshold, rng)
-            self.journal.decided("scouting", self.id, self.scenario.rules.sourcing,
-                                 **decision.record())
+            self.journal.decided("scouting", self.id, self.scenario.rules.sourcing, decision)
             if decision.firm is not None and decision.adopt:
                 self._adopt(decision.firm, decision.observed_cost)
             scouted = None if decision.firm is None else (
@@ -407,9 +406,9 @@ class BuyerAgent:
         floor = self.landed_cost(link.firm) / (1.0 + self.tech.supplier_margin)
         accepted = offer.price >= floor
         new_price = max(offer.price, min(floor, link.price))
-        self.journal.decided("price_renegotiation", self.id, rule_name, firm=firm,
+        self.journal.decided("price_renegotiation", self.id, rule_name, offer, firm=firm,
                              old_price=link.price, new_price=new_price, accepted=accepted,
-                             floor=floor, **offer.record())
+                             floor=floor)
         link.price = new_price
         if not accepted:
             cut = self.effects[link.governance].share_flexibility * link.share
@@ -434,8 +433,8 @@ class BuyerAgent:
                                            tight_cost, self.tech.governance_hysteresis)
                 changed = decision.governance != link.governance
                 self.journal.decided("governance", self.id, self.scenario.rules.governance,
-                                     firm=self.firms.ids[link.firm], previous=link.governance,
-                                     changed=changed, **decision.record())
+                                     decision, firm=self.firms.ids[link.firm],
+                                     previous=link.governance, changed=changed)
                 link.governance = decision.governance
                 link.design_seen = float(self.firms.caps[link.firm, DESIGN])
             self._reallocate()
@@ -533,7 +532,7 @@ class BuyerAgent:
             self._encroachment_view(link, severity, total, dependence),
             self.streams.get(self.id, "encroachment"))
         self.journal.decided("encroachment", self.id, self.scenario.rules.encroachment,
-                             firm=self.firms.ids[link.firm], trigger=what, **reaction.record())
+                             reaction, firm=self.firms.ids[link.firm], trigger=what)
         if reaction.action == "end_link":
             link.active = False
             link.share = 0.0

@@ -303,8 +303,8 @@ class ClusterAgent:
             brand_access if brand else design_access, market_reach(marketing),
             f.annual_revenue(i), withdrawal, tech.investment_horizon_years))
         if not decision.occupy:
-            self.journal.decided("strategic_rung_declined", f.ids[i], "ladder", rung=rung,
-                                 **decision.record())
+            self.journal.decided("strategic_rung_declined", f.ids[i], "ladder", decision,
+                                 rung=rung)
         return decision.occupy
 
     def _add_services(self, rung: np.ndarray) -> None:
@@ -379,7 +379,7 @@ class ClusterAgent:
                 continue
             i = int(idle[j])
             self.journal.decided("investment_start", f.ids[i], self.scenario.rules.investment,
-                                 **decision.record())
+                                 decision)
             self.journal.paid("investment", firm_account(i), WORLD, decision.cost)
             f.investing[i] = True
             self.env.timeout(tech.investment_days, (i, KINDS.index(decision.kind))
@@ -402,8 +402,8 @@ class ClusterAgent:
                 if not decision.certified:
                     continue
                 self.journal.paid("certification", firm_account(i), WORLD, decision.cost)
-                self.journal.decided("certified", f.ids[i], "certify", standard=name,
-                                     **decision.record())
+                self.journal.decided("certified", f.ids[i], "certify", decision,
+                                     standard=name)
                 self.certificates.setdefault(i, set()).add(name)
                 f.certified[i] = True
                 for link in self.links.of_firm[i]:

@@ -315,8 +315,19 @@ class Journal:
             self._note("cooperated", -1, str(cluster),
                        {"bilateral": bilateral, "multilateral": multilateral})
 
-    def decided(self, kind: str, agent: str, rule: str, /, **numbers: Any) -> None:
-        self.decisions.add(self.env.now, kind, agent, rule, **numbers)
+    def decided(self, kind: str, agent: str, rule: str, made: Any = None, /,
+                **numbers: Any) -> None:
+        """A decision of `kind` by `agent` under `rule`, with the numbers behind it and,
+        after them, those of the rule's decision `made` (its `record()`). A run that keeps
+        no rows and no trace (an evidence replication) only counts it: `record()` is then
+        never called, since a 20-buyer run makes some 70,000 decisions."""
+        log = self.decisions
+        if not log.keep_rows and self.trace is None:
+            log.counts[kind] += 1
+            return
+        if made is not None:
+            numbers = {**numbers, **made.record()}
+        log.add(self.env.now, kind, agent, rule, **numbers)
         if self.trace is not None:
             self._note("decided", -1, agent, {"kind": kind, "rule": rule, **numbers})
 
@@ -324,8 +335,8 @@ class Journal:
               vote: Any) -> None:
         """A lead firm's vote on a repositioning project (H&S 5): the rule's decision, with
         the main buyer's share of the firm's sales and its chance of reacting."""
-        self.decided("vote", self.firms.ids[firm], rule, main_buyer_share=share,
-                     reaction_probability=reaction, **vote.record())
+        self.decided("vote", self.firms.ids[firm], rule, vote, main_buyer_share=share,
+                     reaction_probability=reaction)
         self.tables.votes.append((self.env.now, cluster, firm, vote.back, share,
                                   vote.expected_gain, vote.expected_loss))
 
@@ -343,7 +354,7 @@ class Journal:
     def exhibited(self, fair: str, firm: int, cluster: int, rule: str, decision: Any) -> None:
         """A lead firm took a stand at a fair: the rule's decision, with the stand's cost,
         the contacts' expected worth and the withdrawal it expects (H&S 4.2-4.3)."""
-        self.decided("fair_entry", self.firms.ids[firm], rule, fair=fair, **decision.record())
+        self.decided("fair_entry", self.firms.ids[firm], rule, decision, fair=fair)
         self.tables.exhibitions.append((self.env.now, fair, firm, cluster, decision.cost,
                                         decision.expected_gain, decision.expected_loss))
 
